@@ -1,0 +1,55 @@
+"""socketlab: Socket.dev (and Snyk) supply-chain posture as typed pandas DataFrames.
+
+    import socketlab as sl
+    sock = sl.SocketClient()                  # token from SOCKET_API_TOKEN (or token=...)
+    df = sock.snapshots("my-org", date="2026-11-01", range="-30d")
+"""
+
+from socketlab._client import RetryPolicy
+from socketlab._errors import (
+    APIError,
+    BadRequestError,
+    ConfigurationError,
+    ForbiddenError,
+    InvalidParameterError,
+    NotFoundError,
+    PaginationError,
+    QuotaExceededError,
+    RateLimitError,
+    ServerError,
+    SnapshotTimeoutError,
+    SocketlabError,
+    TransportError,
+    UnauthorizedError,
+    UnexpectedResponseError,
+)
+from socketlab._params import SNAPSHOT_STATUSES, TERMINAL_STATUSES
+from socketlab._socket import DEFAULT_SOCKET_BASE_URL, Quota, SnapshotJob, SocketClient
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_SOCKET_BASE_URL",
+    "SNAPSHOT_STATUSES",
+    "TERMINAL_STATUSES",
+    "APIError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ForbiddenError",
+    "InvalidParameterError",
+    "NotFoundError",
+    "PaginationError",
+    "Quota",
+    "QuotaExceededError",
+    "RateLimitError",
+    "RetryPolicy",
+    "ServerError",
+    "SnapshotJob",
+    "SnapshotTimeoutError",
+    "SocketClient",
+    "SocketlabError",
+    "TransportError",
+    "UnauthorizedError",
+    "UnexpectedResponseError",
+    "__version__",
+]

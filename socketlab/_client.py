@@ -1,0 +1,213 @@
+"""The client shell: the one place that does I/O.
+
+Transport, auth, retries and logging live here; everything an API means (queries, decoding,
+pages, frames) is a pure function elsewhere, handed in by the API's client.
+
+Retry rules, in one place:
+- 429 waits for ``Retry-After`` (seconds or an HTTP date) when it is within ``max_retry_wait``;
+  a longer wait is the hourly quota being spent, raised at once as QuotaExceededError rather
+  than freezing a notebook for an hour. A 429 without ``Retry-After`` backs off exponentially.
+- 408, 5xx and connection errors are retried with exponential backoff and jitter on GET only.
+  A POST is retried only when it provably never reached the server (connect errors) or was
+  refused with 429: a blind retry could start a second job and spend quota twice.
+- Everything else (400, 401, 403 including "insufficient max_quota", 404) is final.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import httpx
+import tenacity
+
+from socketlab._errors import (
+    APIError,
+    QuotaExceededError,
+    RateLimitError,
+    TransportError,
+)
+
+__all__ = ["HTTPShell", "RetryPolicy", "TokenAuth"]
+
+logger = logging.getLogger("socketlab")
+
+AuthScheme = Literal["bearer", "basic", "token", "snyk-bearer"]
+
+
+class Decoder(Protocol):
+    def __call__(
+        self, status: int, headers: Mapping[str, str], body: bytes, *, method: str, url: str
+    ) -> Any: ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard the shell tries before an error reaches the caller."""
+
+    attempts: int = 5
+    """Tries in all for one request, the first included."""
+    max_retry_wait: float = 60.0
+    """The longest Retry-After honoured by sleeping; a longer one raises QuotaExceededError."""
+    backoff_initial: float = 0.5
+    backoff_max: float = 30.0
+    jitter: float = 0.5
+
+
+class TokenAuth(httpx.Auth):
+    """Adds the Authorization header per request; its repr never shows the token."""
+
+    def __init__(self, token: str, scheme: AuthScheme) -> None:
+        if scheme == "bearer":
+            self._header = f"Bearer {token}"
+        elif scheme == "basic":  # Socket: the token is the user, the password is empty
+            self._header = "Basic " + base64.b64encode(f"{token}:".encode()).decode()
+        elif scheme == "token":  # Snyk API keys: lower-case, exactly "token KEY"
+            self._header = f"token {token}"
+        elif scheme == "snyk-bearer":  # Snyk Apps access tokens
+            self._header = f"bearer {token}"
+        else:
+            raise ValueError(f"unknown auth scheme {scheme!r}")
+        self.scheme = scheme
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self._header
+        yield request
+
+    def __repr__(self) -> str:
+        return f"TokenAuth(scheme={self.scheme!r}, token='***')"
+
+
+def _retryable(method: str, error: BaseException) -> bool:
+    if isinstance(error, QuotaExceededError):
+        return False
+    if isinstance(error, RateLimitError):
+        return True  # 429: the request was refused, not processed, so any method may retry
+    if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout)):
+        return True  # never reached the server
+    if method != "GET":
+        return False
+    if isinstance(error, httpx.TransportError):
+        return True
+    return isinstance(error, APIError) and (error.status == 408 or error.status >= 500)
+
+
+class HTTPShell:
+    """Sends requests with auth and retries, and hands each response to a pure decoder."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        auth: TokenAuth,
+        decode: Decoder,
+        headers: Mapping[str, str] | None = None,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        on_response: Callable[[httpx.Response], None] | None = None,
+    ) -> None:
+        self.base_url = base_url
+        self.retry = retry or RetryPolicy()
+        self._decode = decode
+        self._sleep = sleep
+        self._on_response = on_response
+        self._backoff = tenacity.wait_exponential_jitter(
+            initial=self.retry.backoff_initial, max=self.retry.backoff_max, jitter=self.retry.jitter
+        )
+        self._http = httpx.Client(
+            auth=auth,
+            headers={"User-Agent": "socketlab", **(headers or {})},
+            transport=transport,
+            timeout=timeout,
+            follow_redirects=False,  # a redirect could carry the Authorization header elsewhere
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Send one request (retrying as the policy says) and return the decoded body."""
+        request = self._http.build_request(method, url, params=params, json=json, headers=headers)
+        shown = str(request.url)  # never holds the token: auth is a header, added per send
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.retry.attempts),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception(lambda e: _retryable(method, e)),
+            sleep=self._sleep,
+            before_sleep=lambda state: self._log_retry(method, shown, state),
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return self._send_once(request, shown)
+        except httpx.TransportError as exc:
+            raise TransportError(
+                f"{type(exc).__name__} after {self.retry.attempts if _retryable(method, exc) else 1} "
+                f"attempt(s): {exc}",
+                method=method, url=shown,
+            ) from None
+        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+    def _send_once(self, request: httpx.Request, shown: str) -> Any:
+        started = time.perf_counter()
+        response = self._http.send(request)
+        try:
+            body = response.read()
+        finally:
+            response.close()
+        logger.debug(
+            "%s %s -> %s in %.0f ms", request.method, shown, response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        if self._on_response is not None:
+            self._on_response(response)
+        try:
+            return self._decode(
+                response.status_code, response.headers, body, method=request.method, url=shown
+            )
+        except RateLimitError as exc:
+            if exc.retry_after is not None and exc.retry_after > self.retry.max_retry_wait:
+                raise QuotaExceededError(
+                    f"{exc.message} (Retry-After {exc.retry_after:.0f} s is longer than "
+                    f"max_retry_wait={self.retry.max_retry_wait:.0f} s)",
+                    retry_after=exc.retry_after, status=exc.status, method=exc.method,
+                    url=exc.url, details=exc.details, request_id=exc.request_id,
+                ) from None
+            raise
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, RateLimitError) and error.retry_after is not None:
+            return error.retry_after
+        return float(self._backoff(state))
+
+    @staticmethod
+    def _log_retry(method: str, url: str, state: tenacity.RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        what = (
+            f"HTTP {error.status}" if isinstance(error, APIError)
+            else type(error).__name__ if error is not None else "?"
+        )
+        wait = state.next_action.sleep if state.next_action else 0.0
+        logger.warning(
+            "%s from %s %s; retrying in %.1f s (attempt %d)", what, method, url, wait,
+            state.attempt_number + 1,
+        )

@@ -1,0 +1,154 @@
+"""The one exception tree of socketlab.
+
+Whose fault it was decides the branch: a bad argument (yours, caught before any request is
+sent), the API saying no (theirs, with everything it told us), or the connection.
+
+    SocketlabError
+    ├── ConfigurationError           no token, a bad base URL: fix the set-up
+    ├── InvalidParameterError        a bad argument, caught before any request (also ValueError)
+    ├── APIError                     the API answered with an error status
+    │   ├── BadRequestError          400
+    │   ├── UnauthorizedError        401
+    │   ├── ForbiddenError           403 (never retried: insufficient max_quota is permanent)
+    │   ├── NotFoundError            404
+    │   ├── RateLimitError           429, after the retries allowed
+    │   │   └── QuotaExceededError   429 whose Retry-After is longer than the client will wait
+    │   ├── ServerError              5xx, after the retries allowed
+    │   └── UnexpectedResponseError  a body that breaks the contract (not JSON, wrong shape)
+    ├── TransportError               the connection failed, after the retries allowed
+    ├── PaginationError              the API repeated a cursor: stopping beats looping forever
+    └── SnapshotTimeoutError         wait_for_snapshot ran out of time (also TimeoutError)
+
+No exception carries the token: messages are built from the method, the URL (whose query
+never holds credentials) and the API's own error body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "APIError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ForbiddenError",
+    "InvalidParameterError",
+    "NotFoundError",
+    "PaginationError",
+    "QuotaExceededError",
+    "RateLimitError",
+    "ServerError",
+    "SnapshotTimeoutError",
+    "SocketlabError",
+    "TransportError",
+    "UnauthorizedError",
+    "UnexpectedResponseError",
+]
+
+
+class SocketlabError(Exception):
+    """Base of every error socketlab raises."""
+
+
+class ConfigurationError(SocketlabError):
+    """The client cannot be set up: no token, or a base URL it must not use."""
+
+
+class InvalidParameterError(SocketlabError, ValueError):
+    """An argument is invalid; raised before any request is sent, so no quota is spent."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        self.argument = argument
+        super().__init__(f"{argument}: {message}")
+
+
+class APIError(SocketlabError):
+    """The API answered with an error status; carries what it said and which request it was."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        method: str,
+        url: str,
+        details: Any = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.status = status
+        self.message = message
+        self.details = details
+        self.method = method
+        self.url = url
+        self.request_id = request_id
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        text = f"{self.status} from {self.method} {self.url}: {self.message}"
+        if self.details:
+            text += f" (details: {self.details})"
+        if self.request_id:
+            text += f" [request id {self.request_id}]"
+        return text
+
+
+class BadRequestError(APIError):
+    """400: the API rejected the request's parameters."""
+
+
+class UnauthorizedError(APIError):
+    """401: the token is missing, malformed or unknown to the API."""
+
+
+class ForbiddenError(APIError):
+    """403: the token may not do this (a missing scope, or a max_quota below the call's cost)."""
+
+
+class NotFoundError(APIError):
+    """404: no such organization or resource, or not visible to this token."""
+
+
+class RateLimitError(APIError):
+    """429 that persisted through the retries allowed; ``retry_after`` is the wait asked, if any."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)
+
+
+class QuotaExceededError(RateLimitError):
+    """429 asking for a longer wait than ``max_retry_wait``: the quota is spent for now."""
+
+    def __str__(self) -> str:
+        wait = "" if self.retry_after is None else f"; retry after {self.retry_after:.0f} s"
+        return super().__str__() + wait
+
+
+class ServerError(APIError):
+    """5xx that persisted through the retries allowed."""
+
+
+class UnexpectedResponseError(APIError):
+    """The response does not keep the API's contract (not JSON, or not the documented shape)."""
+
+
+class TransportError(SocketlabError):
+    """The connection failed (refused, reset, timed out) after the retries allowed."""
+
+    def __init__(self, message: str, *, method: str, url: str) -> None:
+        self.method = method
+        self.url = url
+        super().__init__(f"{method} {url}: {message}")
+
+
+class PaginationError(SocketlabError):
+    """The API sent a cursor it had sent before; following it would loop forever."""
+
+
+class SnapshotTimeoutError(SocketlabError, TimeoutError):
+    """wait_for_snapshot gave up before the job reached a terminal status."""
+
+    def __init__(self, message: str, *, request_id: str, last_status: str | None) -> None:
+        self.request_id = request_id
+        self.last_status = last_status
+        super().__init__(message)

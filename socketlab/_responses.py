@@ -1,0 +1,125 @@
+"""Decode a response (status, headers, body) into data or the matching exception.
+
+Pure functions in the manner of gidgethub's ``decipher_response``: no networking, so they are
+tested with recorded bodies and hand-made awkward ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from socketlab._errors import (
+    APIError,
+    BadRequestError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    UnauthorizedError,
+    UnexpectedResponseError,
+)
+
+__all__ = ["decode_socket", "error_class", "parse_retry_after", "request_id_of"]
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: UnauthorizedError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
+_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "snyk-request-id", "x-amzn-requestid")
+
+
+def error_class(status: int) -> type[APIError]:
+    """The exception class for an error status."""
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    if status >= 500:
+        return ServerError
+    return APIError
+
+
+def _lower(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items()}
+
+
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    """The server's id for this request, from the first request-id header present."""
+    low = _lower(headers)
+    return next((low[name] for name in _REQUEST_ID_HEADERS if low.get(name)), None)
+
+
+def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date (RFC 9110).
+
+    None when absent or unreadable; a date in the past gives 0.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # an HTTP date is always GMT
+        when = when.replace(tzinfo=dt.UTC)
+    now = now or dt.datetime.now(dt.UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def _snippet(body: bytes) -> str:
+    text = body.decode("utf-8", "replace").strip()
+    return text[:200] + ("…" if len(text) > 200 else "")
+
+
+def decode_socket(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    method: str,
+    url: str,
+    now: dt.datetime | None = None,
+) -> Any:
+    """The JSON of a 2xx Socket response, or raise the exception its status calls for.
+
+    Socket errors are ``{"error": {"message": str, "details": object | null}}`` (spec
+    components.responses); a body that is not that shape still raises the right class, with the
+    start of the body as the message, so a proxy's HTML error page is not a crash.
+    """
+    request_id = request_id_of(headers)
+    if 200 <= status < 300:
+        try:
+            return json.loads(body)
+        except ValueError:
+            raise UnexpectedResponseError(
+                f"the body is not JSON: {_snippet(body)!r}",
+                status=status, method=method, url=url, request_id=request_id,
+            ) from None
+    message, details = _socket_error_body(body, status)
+    cls = error_class(status)
+    kwargs: dict[str, Any] = dict(status=status, method=method, url=url, details=details, request_id=request_id)
+    if cls is RateLimitError:
+        retry_after = parse_retry_after(_lower(headers).get("retry-after"), now)
+        raise RateLimitError(message, retry_after=retry_after, **kwargs)
+    raise cls(message, **kwargs)
+
+
+def _socket_error_body(body: bytes, status: int) -> tuple[str, Any]:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return (_snippet(body) or f"HTTP {status} with an empty body"), None
+    error = data.get("error") if isinstance(data, dict) else None
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        return error["message"], error.get("details")
+    return f"HTTP {status}: {_snippet(body)}", None

@@ -1,0 +1,308 @@
+"""The Socket.dev API client: org historical snapshots, on-demand snapshot jobs, quota."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Literal
+
+import httpx
+import pandas as pd
+from tqdm.auto import tqdm
+
+from socketlab import _progress
+from socketlab._client import HTTPShell, RetryPolicy, TokenAuth
+from socketlab._config import SOCKET_TOKEN_ENV, check_base_url, resolve_token
+from socketlab._errors import InvalidParameterError, SnapshotTimeoutError, UnexpectedResponseError
+from socketlab._frames import SNAPSHOT_SCHEMA, to_frame, utc_timestamp
+from socketlab._pages import follow, socket_next_cursor
+from socketlab._params import TERMINAL_STATUSES, check_org_slug, snapshots_query
+from socketlab._responses import decode_socket
+
+__all__ = ["DEFAULT_SOCKET_BASE_URL", "Quota", "SnapshotJob", "SocketClient"]
+
+DEFAULT_SOCKET_BASE_URL = "https://api.socket.dev/v0"
+# spec: historicalSnapshotsList and historicalSnapshotsStart each "consumes 10 units of your quota"
+SNAPSHOTS_COST = 10
+
+
+@dataclass(frozen=True)
+class SnapshotJob:
+    """An on-demand snapshot job, as POST /orgs/{org_slug}/historical/snapshots answered it."""
+
+    org: str
+    request_id: str
+    requested_by: str
+    requested_at: pd.Timestamp
+
+
+@dataclass(frozen=True)
+class Quota:
+    """GET /quota: units left in this window, the window's maximum, and when it refills."""
+
+    remaining: int
+    max: int
+    next_refresh: pd.Timestamp | None
+
+    @property
+    def used_fraction(self) -> float:
+        return 0.0 if self.max == 0 else 1 - self.remaining / self.max
+
+
+class SocketClient:
+    """A client for Socket's org historical data API.
+
+    The token is ``token=`` or the first of SOCKET_API_TOKEN, SOCKET_API_KEY,
+    SOCKET_CLI_API_TOKEN, SOCKET_CLI_API_KEY, SOCKET_SECURITY_API_TOKEN,
+    SOCKET_SECURITY_API_KEY that is set. ``auth="basic"`` sends it as the Basic user instead of
+    a Bearer token. ``base_url`` defaults to SOCKET_API_BASE_URL, else the public API.
+
+    ``transport`` swaps the network (``socketlab.sandbox`` serves one); ``sleep`` and ``clock``
+    swap time for tests and simulations.
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        base_url: str | None = None,
+        auth: Literal["bearer", "basic"] = "bearer",
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 4,
+        max_retry_wait: float = 60.0,
+        progress: bool | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if auth not in ("bearer", "basic"):
+            raise ValueError(f"auth must be 'bearer' or 'basic', not {auth!r}")
+        token = resolve_token(token, SOCKET_TOKEN_ENV, "Socket")
+        base_url = base_url or os.environ.get("SOCKET_API_BASE_URL") or DEFAULT_SOCKET_BASE_URL
+        self.base_url = check_base_url(base_url, "Socket")
+        self.auth = auth
+        self.progress = progress
+        self._sleep = sleep
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._quota_spent = 0
+        self._requests_made = 0
+        self._shell = HTTPShell(
+            base_url=self.base_url,
+            auth=TokenAuth(token, auth),
+            decode=decode_socket,
+            headers={"Accept": "application/json"},
+            transport=transport,
+            timeout=timeout,
+            retry=RetryPolicy(attempts=max_retries + 1, max_retry_wait=max_retry_wait),
+            sleep=sleep,
+            on_response=self._count,
+        )
+
+    def __repr__(self) -> str:
+        return f"SocketClient(base_url={self.base_url!r}, auth={self.auth!r}, quota_spent={self.quota_spent})"
+
+    # -- accounting ---------------------------------------------------------------------------
+
+    @property
+    def quota_spent(self) -> int:
+        """Quota units spent by this client: 10 per snapshots call the API processed.
+
+        Responses that did not consume quota (401, 403, 429, 5xx) and the free /quota call are
+        not counted.
+        """
+        return self._quota_spent
+
+    @property
+    def requests_made(self) -> int:
+        """HTTP responses received by this client, retries and /quota included."""
+        return self._requests_made
+
+    def _count(self, response: httpx.Response) -> None:
+        cost = SNAPSHOTS_COST if response.url.path.endswith("/historical/snapshots") else 0
+        spent = response.status_code < 500 and response.status_code not in (401, 403, 429)
+        with self._lock:
+            self._requests_made += 1
+            if spent:
+                self._quota_spent += cost
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._shell.close()
+
+    def __enter__(self) -> SocketClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- snapshots ----------------------------------------------------------------------------
+
+    def snapshot_pages(
+        self,
+        org: str,
+        *,
+        date: str | dt.date | None = None,
+        range: str | None = None,
+        status: str | list[str] | None = None,
+        request_id: str | list[str] | None = None,
+        per_page: int = 10000,
+        start_after_cursor: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Yield the raw JSON pages of a snapshots query, following ``endCursor`` to the end."""
+        org = check_org_slug(org)
+        query = snapshots_query(
+            date=date, range=range, status=status, request_id=request_id,
+            per_page=per_page, start_after_cursor=start_after_cursor,
+        )
+        url = self._shell.url(f"/orgs/{org}/historical/snapshots")
+
+        def fetch(params: dict[str, str]) -> dict[str, Any]:
+            page = self._shell.request("GET", url, params=params)
+            if not isinstance(page, dict) or not isinstance(page.get("items"), list):
+                raise UnexpectedResponseError(
+                    "a snapshots page without an items list", status=200, method="GET", url=url
+                )
+            return page
+
+        def next_of(params: dict[str, str], page: dict[str, Any]) -> tuple[str, dict[str, str]] | None:
+            cursor = socket_next_cursor(page)
+            return None if cursor is None else (cursor, {**params, "startAfterCursor": cursor})
+
+        return follow(query, fetch, next_of)
+
+    def snapshots(
+        self,
+        org: str,
+        *,
+        date: str | dt.date | None = None,
+        range: str | None = None,
+        status: str | list[str] | None = None,
+        request_id: str | list[str] | None = None,
+        per_page: int = 10000,
+        start_after_cursor: str | None = None,
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """The org's historical snapshots as a DataFrame, one row per snapshot job.
+
+        ``date`` is a UTC day (default: today); ``range`` is ``"-Nd"`` for the N days before it,
+        ``"Nd"`` for the N days *after* it (``"30d"`` from today looks into the future), or
+        ``"latest"``; the API's default is ``"-7d"``. ``status`` keeps only the given statuses
+        (in-progress, success, failure, timeout, skipped); ``request_id`` only those jobs.
+
+        Every page is fetched (10 quota units each). ``df.attrs["meta"]`` holds the API's
+        ``meta`` (organization id, the inclusive dates it covered, the filters it applied) and
+        ``df.attrs["pages"]`` the number of pages.
+        """
+        mode = _progress.resolve(progress, self.progress)
+        items: list[dict[str, Any]] = []
+        meta: dict[str, Any] = {}
+        with _progress.PageProgress(mode, f"{org} snapshots") as bar:
+            for page in self.snapshot_pages(
+                org, date=date, range=range, status=status, request_id=request_id,
+                per_page=per_page, start_after_cursor=start_after_cursor,
+            ):
+                meta = meta or page.get("meta") or {}
+                items.extend(page["items"])
+                bar.page(len(page["items"]), more=socket_next_cursor(page) is not None)
+        frame = to_frame(items, SNAPSHOT_SCHEMA)
+        frame.attrs.update(org=org, meta=meta, pages=bar.pages)
+        return frame
+
+    def start_snapshot(self, org: str) -> SnapshotJob:
+        """Start an on-demand snapshot job (10 quota units); wait for it with wait_for_snapshot."""
+        org = check_org_slug(org)
+        url = self._shell.url(f"/orgs/{org}/historical/snapshots")
+        body = self._shell.request("POST", url)
+        try:
+            return SnapshotJob(
+                org=org,
+                request_id=body["requestId"],
+                requested_by=body["requestedBy"],
+                requested_at=utc_timestamp(body["requestedAt"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            raise UnexpectedResponseError(
+                f"the snapshot job answer lacks requestId/requestedBy/requestedAt: {body!r}",
+                status=200, method="POST", url=url,
+            ) from None
+
+    def wait_for_snapshot(
+        self,
+        org: str,
+        request_id: str,
+        *,
+        timeout: float = 600.0,
+        poll_interval: float = 10.0,
+        progress: bool | None = None,
+    ) -> pd.Series:
+        """Poll until the job ``request_id`` reaches a terminal status; return its snapshot row.
+
+        Terminal statuses are success, failure, timeout and skipped: a failed job is returned,
+        not raised, so the caller can chart it. Each poll is one snapshots call (10 units) for
+        yesterday and today, filtered by ``filters.requestId``. Raises SnapshotTimeoutError
+        when ``timeout`` seconds pass first.
+        """
+        org = check_org_slug(org)
+        if not isinstance(request_id, str) or not request_id:
+            raise InvalidParameterError("request_id", "expected the requestId str that start_snapshot returned")
+        for name, value in (("timeout", timeout), ("poll_interval", poll_interval)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise InvalidParameterError(name, f"expected a positive number of seconds, got {value!r}")
+        mode = _progress.resolve(progress, self.progress)
+        deadline = self._clock() + timeout
+        last_status: str | None = None
+        bar = tqdm(
+            total=round(timeout), desc=f"snapshot {request_id[:8]}", unit="s",
+            disable=mode is False, leave=True,
+        )
+        started = self._clock()
+        try:
+            while True:
+                frame = self.snapshots(org, range="-1d", request_id=request_id, progress=False)
+                if len(frame):
+                    row = frame.iloc[-1]
+                    last_status = str(row["status"])
+                    bar.set_postfix(status=last_status, refresh=False)
+                    if last_status in TERMINAL_STATUSES:
+                        return row
+                remaining = deadline - self._clock()
+                if remaining <= 0:
+                    raise SnapshotTimeoutError(
+                        f"snapshot job {request_id} of {org} did not finish within {timeout:g} s "
+                        f"(last status: {last_status or 'not listed yet'})",
+                        request_id=request_id, last_status=last_status,
+                    )
+                self._sleep(min(poll_interval, remaining))
+                bar.n = min(round(self._clock() - started), bar.total)
+                bar.refresh()
+        finally:
+            bar.close()
+
+    # -- quota --------------------------------------------------------------------------------
+
+    def quota(self) -> Quota:
+        """GET /quota (free: 0 units): remaining units, the maximum, and the next refill."""
+        url = self._shell.url("/quota")
+        body = self._shell.request("GET", url)
+        try:
+            return Quota(
+                remaining=int(body["quota"]), max=int(body["maxQuota"]),
+                next_refresh=(
+                    None if body.get("nextWindowRefresh") in (None, "")
+                    else utc_timestamp(body["nextWindowRefresh"])
+                ),
+            )
+        except (KeyError, TypeError, ValueError):
+            raise UnexpectedResponseError(
+                f"the quota answer lacks quota/maxQuota: {body!r}", status=200, method="GET", url=url
+            ) from None

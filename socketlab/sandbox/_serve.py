@@ -1,0 +1,76 @@
+"""Serving a sandbox app: in process as an httpx transport, or as a real server on loopback."""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import threading
+from collections.abc import Iterator, Mapping
+from typing import Protocol
+
+import httpx
+
+from socketlab.sandbox._socket import Reply
+
+__all__ = ["App", "serve", "serving", "transport"]
+
+
+class App(Protocol):
+    def handle(self, method: str, target: str, headers: Mapping[str, str]) -> Reply: ...
+
+
+def transport(app: App) -> httpx.MockTransport:
+    """An in-process httpx transport answering from ``app``.
+
+    A MockTransport on purpose: vcrpy (>= 7) intercepts it, so cassettes recorded from the
+    in-process sandbox carry whatever base URL the client used, the real API's included.
+    """
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.read()
+        reply = app.handle(request.method, request.url.raw_path.decode("ascii"), request.headers)
+        return httpx.Response(reply.status, headers=reply.headers, content=reply.body)
+
+    return httpx.MockTransport(handler)
+
+
+def serve(app: App, host: str = "127.0.0.1", port: int = 0) -> http.server.ThreadingHTTPServer:
+    """A threading HTTP server for ``app`` on loopback (port 0: any free port); not started."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _answer(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            if length:
+                self.rfile.read(length)
+            reply = app.handle(self.command, self.path, dict(self.headers.items()))
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("content-length", str(len(reply.body)))
+            self.end_headers()
+            self.wfile.write(reply.body)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass  # quiet; the access log would be noise in notebooks and tests
+
+    server = http.server.ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    return server
+
+
+@contextlib.contextmanager
+def serving(app: App, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Run ``app`` on loopback in a background thread; yields its root URL (no path)."""
+    server = serve(app, host, port)
+    thread = threading.Thread(target=server.serve_forever, name="socketlab-sandbox", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
