@@ -118,7 +118,7 @@ class HTTPShell:
         self._sleep = sleep
         self._on_response = on_response
         self._backoff = tenacity.wait_exponential_jitter(
-            initial=self.retry.backoff_initial, max=self.retry.backoff_max, jitter=self.retry.jitter
+            multiplier=self.retry.backoff_initial, max=self.retry.backoff_max, jitter=self.retry.jitter
         )
         self._http = httpx.Client(
             auth=auth,

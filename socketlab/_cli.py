@@ -1,0 +1,192 @@
+"""The ``socketlab`` command: the offline demo, ad-hoc exports, and the sandbox server."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from socketlab._errors import SocketlabError
+from socketlab._params import SNAPSHOT_STATUSES
+from socketlab._socket import SocketClient
+
+__all__ = ["main"]
+
+FORMATS = ("table", "csv", "jsonl", "parquet")
+TABLE_COLUMNS = [
+    "requested_at", "status", "duration_ms", "num_repos_scanned",
+    "num_critical_alerts", "num_high_alerts", "num_medium_alerts", "num_low_alerts",
+]
+
+
+def _split(values: Sequence[str] | None) -> list[str] | None:
+    """``--status success --status failure`` and ``--status success,failure`` mean the same."""
+    if not values:
+        return None
+    return [part for value in values for part in value.split(",") if part]
+
+
+def write_frame(frame: pd.DataFrame, fmt: str, out: str | None) -> None:
+    """Write ``frame`` as a compact table, CSV, JSON lines or Parquet, to ``out`` or stdout."""
+    if fmt == "table":
+        shown = frame[[c for c in TABLE_COLUMNS if c in frame.columns]] if len(frame.columns) > 10 else frame
+        text = shown.to_string(index=False, max_rows=40) if len(frame) else "(no rows)"
+        if out:
+            Path(out).write_text(text + "\n")
+        else:
+            print(text)
+        return
+    if fmt == "parquet":
+        if not out:
+            raise SystemExit("error: --format parquet needs --out FILE")
+        frame.to_parquet(out, index=False)
+        return
+    target = out or sys.stdout
+    if fmt == "csv":
+        frame.to_csv(target, index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
+    else:
+        frame.to_json(target, orient="records", lines=True, date_format="iso", date_unit="ms")
+
+
+def _socket_client(args: argparse.Namespace) -> SocketClient:
+    if args.sandbox:
+        from socketlab import sandbox
+
+        return sandbox.socket_client(progress=args.progress, auth=args.auth)
+    return SocketClient(base_url=args.base_url, auth=args.auth, progress=args.progress)
+
+
+def _cmd_snapshots(args: argparse.Namespace) -> int:
+    with _socket_client(args) as sock:
+        frame = sock.snapshots(
+            args.org, date=args.date, range=args.range, status=_split(args.status),
+            request_id=_split(args.request_id), per_page=args.per_page,
+        )
+        write_frame(frame, args.format, args.out)
+        meta = frame.attrs.get("meta", {})
+        sys.stdout.flush()
+        print(
+            f"{len(frame)} snapshots of {args.org} from {meta.get('startDateInclusive', '?')} to "
+            f"{meta.get('endDateInclusive', '?')} in {frame.attrs.get('pages', 0)} page(s); "
+            f"quota spent: {sock.quota_spent} units",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    """The offline demo: a demo org's snapshots from the bundled sandbox, summarised and saved."""
+    from socketlab import sandbox
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with sandbox.socket_client(progress=args.progress) as sock:
+        frame = sock.snapshots(args.org, date=args.date, range=args.range)
+        meta = frame.attrs["meta"]
+        print(f"socketlab demo: {args.org} (offline sandbox), {meta['startDateInclusive']} to "
+              f"{meta['endDateInclusive']}: {len(frame)} snapshot jobs in {frame.attrs['pages']} pages, "
+              f"{sock.quota_spent} quota units\n")
+        print("Jobs by status:")
+        print(frame["status"].value_counts().to_string(), "\n")
+        ok = frame[frame["status"] == "success"]
+        daily = (
+            ok.assign(day=ok["requested_at"].dt.strftime("%Y-%m-%d"))
+            .groupby("day").last()[["num_critical_alerts", "num_high_alerts", "num_medium_alerts",
+                                    "num_low_alerts", "num_ignored_low_alerts", "num_repos_scanned"]]
+        )
+        print("Alerts at the day's last successful snapshot (last 10 days):")
+        print(daily.tail(10).to_string(), "\n")
+        path = out / f"{args.org}-snapshots.csv"
+        write_frame(frame, "csv", str(path))
+        print(f"Wrote {len(frame)} rows to {path}")
+    return 0
+
+
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    from socketlab import sandbox
+
+    app = sandbox.SocketSandbox()
+    server = sandbox.serve(app, args.host, args.port)
+    root = f"http://{args.host}:{server.server_address[1]}"
+    print(f"socketlab sandbox serving the Socket API at {root}/v0", flush=True)
+    print(f"  demo token: {app.token}\n  demo orgs: {', '.join(sandbox.DEMO_ORGS)}", flush=True)
+    print(f"  export SOCKET_API_BASE_URL={root}/v0 SOCKET_API_TOKEN={app.token}", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    server.server_close()
+    return 0
+
+
+def _add_progress(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--progress", dest="progress", action="store_true", default=None,
+                       help="always show progress bars")
+    group.add_argument("--no-progress", dest="progress", action="store_false",
+                       help="never show progress bars")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="socketlab",
+        description="Supply-chain posture from the Socket.dev API as tables and files.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="the offline demo on the bundled sandbox")
+    demo.add_argument("--org", default="acme-corp", help="demo org (acme-corp or globex)")
+    demo.add_argument("--date", default=None, help="UTC day YYYY-MM-DD (default: today)")
+    demo.add_argument("--range", default="-90d", help="-Nd, Nd (after date!) or latest")
+    demo.add_argument("--out", default="demo-output", help="folder for the exported CSV")
+    _add_progress(demo)
+    demo.set_defaults(func=_cmd_demo)
+
+    snaps = commands.add_parser("snapshots", help="an org's historical snapshots")
+    snaps.add_argument("--org", required=True, help="organization slug")
+    snaps.add_argument("--date", default=None, help="UTC day YYYY-MM-DD (API default: today)")
+    snaps.add_argument("--range", default=None, help="-Nd (before date), Nd (after date) or latest")
+    snaps.add_argument("--status", action="append", metavar="STATUS",
+                       help=f"keep these statuses ({', '.join(SNAPSHOT_STATUSES)}); repeat or comma-join")
+    snaps.add_argument("--request-id", action="append", metavar="ID", help="keep these job request ids")
+    snaps.add_argument("--per-page", type=int, default=10000, help="1 to 10000")
+    snaps.add_argument("--format", choices=FORMATS, default="table")
+    snaps.add_argument("--out", default=None, help="file to write (default: stdout)")
+    snaps.add_argument("--auth", choices=("bearer", "basic"), default="bearer")
+    snaps.add_argument("--base-url", default=None, help="API root (default: SOCKET_API_BASE_URL or the public API)")
+    snaps.add_argument("--sandbox", action="store_true", help="answer from the in-process sandbox")
+    _add_progress(snaps)
+    snaps.set_defaults(func=_cmd_snapshots)
+
+    serve = commands.add_parser("sandbox", help="serve the offline sandbox on loopback")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.set_defaults(func=_cmd_sandbox)
+    return parser
+
+
+def _glue_ranges(argv: Sequence[str]) -> list[str]:
+    """``--range -30d`` would look like an option to argparse: glue it to ``--range=-30d``."""
+    out: list[str] = []
+    for arg in argv:
+        if out and out[-1] == "--range" and arg.startswith("-"):
+            out[-1] = f"--range={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(_glue_ranges(sys.argv[1:] if argv is None else argv))
+    try:
+        code: int = args.func(args)
+    except SocketlabError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Shared fixtures: a fake clock, the sandbox in process and on loopback, and vcr settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from socketlab import SocketClient, sandbox
+from socketlab.sandbox import SandboxToken, SocketSandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+CASSETTES = ROOT / "cassettes"
+
+# The token the cassette tests use against the sandbox: Socket's prefix on purpose, so the
+# secret scan of cassettes/ would see it if a filter ever let it through.
+TEST_TOKEN = "sktsec_cassette_test_token_5f0e1d2c3b4a"
+# Recording against the real API: SOCKETLAB_LIVE=1 plus a token and an org you own.
+LIVE = os.environ.get("SOCKETLAB_LIVE") == "1"
+LIVE_ORG = os.environ.get("SOCKETLAB_TEST_ORG", "acme-corp")
+
+
+class FakeTime:
+    """A clock for the sandbox (UTC datetime) and the client (monotonic, sleep) at once."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+        self.slept: list[float] = []
+
+    def utcnow(self) -> dt.datetime:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.now.timestamp()
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += dt.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> FakeTime:
+    return FakeTime(dt.datetime(2026, 11, 1, 12, 0, 0, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def app(clock: FakeTime) -> SocketSandbox:
+    """The Socket sandbox, its clock stopped at 2026-11-01 12:00 UTC until someone sleeps."""
+    sb = SocketSandbox(now=clock.utcnow)
+    sb.add_token(SandboxToken(TEST_TOKEN, name="cassette-tests"))
+    return sb
+
+
+@pytest.fixture
+def sock(app: SocketSandbox, clock: FakeTime) -> Iterator[SocketClient]:
+    """A client answered by the in-process sandbox; time is the fake clock."""
+    with sandbox.socket_client(app, sleep=clock.sleep, clock=clock.monotonic, progress=False) as client:
+        yield client
+
+
+@pytest.fixture
+def served(app: SocketSandbox) -> Iterator[str]:
+    """The sandbox on a loopback port: its /v0 base URL (real HTTP)."""
+    with sandbox.serving(app) as root:
+        yield root + "/v0"
+
+
+# -- vcr (pytest-recording) ---------------------------------------------------------------------
+
+
+def _drop_set_cookie(response: dict[str, Any]) -> dict[str, Any]:
+    response["headers"] = {
+        name: value for name, value in response["headers"].items() if name.lower() != "set-cookie"
+    }
+    return response
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    # httpx hands vcrpy lower-case header names; filter both spellings anyway.
+    return {
+        "filter_headers": ["authorization", "Authorization", "cookie", "Cookie"],
+        "before_record_response": _drop_set_cookie,
+        "decode_compressed_response": True,
+        # no record_mode here: pytest-recording's --record-mode (default none: replay only) decides
+    }
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    return str(CASSETTES / request.module.__name__.rpartition(".")[2])

@@ -1,0 +1,91 @@
+"""The pagination loop and Socket's next-cursor rule, on hand-made pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from socketlab import PaginationError, UnexpectedResponseError
+from socketlab._frames import SNAPSHOT_SCHEMA, to_frame
+from socketlab._pages import follow, socket_next_cursor
+
+
+def _next(params: dict[str, str], page: dict[str, Any]) -> tuple[str, dict[str, str]] | None:
+    cursor = socket_next_cursor(page)
+    return None if cursor is None else (cursor, {**params, "startAfterCursor": cursor})
+
+
+def _serve(pages: list[dict[str, Any]]) -> tuple[list[dict[str, str]], Any]:
+    asked: list[dict[str, str]] = []
+    by_cursor = {"": pages[0], **{p0["endCursor"]: p1 for p0, p1 in zip(pages, pages[1:], strict=False)}}
+
+    def fetch(params: dict[str, str]) -> dict[str, Any]:
+        asked.append(params)
+        return by_cursor[params.get("startAfterCursor", "")]
+
+    return asked, fetch
+
+
+def test_an_empty_page_with_a_cursor_is_not_the_end() -> None:
+    """spec: intermediate pages may hold no items; only a null endCursor ends the loop."""
+    pages = [
+        {"items": [{"id": "1"}], "endCursor": "c1"},
+        {"items": [], "endCursor": "c2"},
+        {"items": [{"id": "2"}], "endCursor": None},
+    ]
+    asked, fetch = _serve(pages)
+    got = list(follow({"per_page": "1"}, fetch, _next))
+    assert got == pages
+    assert [a.get("startAfterCursor") for a in asked] == [None, "c1", "c2"]
+
+
+@pytest.mark.parametrize("end", [None, ""])
+def test_a_null_or_empty_cursor_ends(end: str | None) -> None:
+    assert socket_next_cursor({"items": [], "endCursor": end}) is None
+    assert socket_next_cursor({"items": []}) is None
+
+
+def test_a_repeated_cursor_is_an_error_not_a_loop() -> None:
+    """A server that hands back a cursor twice would make us loop forever: we stop."""
+
+    def fetch(params: dict[str, str]) -> dict[str, Any]:
+        return {"items": [], "endCursor": "same"}
+
+    pages = follow({}, fetch, _next)
+    with pytest.raises(PaginationError, match="'same' a second time"):
+        list(pages)
+
+
+def test_a_cursor_that_is_not_a_string_breaks_the_contract() -> None:
+    with pytest.raises(UnexpectedResponseError):
+        socket_next_cursor({"items": [], "endCursor": 5})
+
+
+def _item(i: int) -> dict[str, Any]:
+    return {
+        "id": f"id-{i}", "requestId": f"r-{i}", "requestedBy": "x",
+        "requestedAt": f"2026-01-01T00:00:{i % 60:02d}.000Z", "startedAt": "2026-01-01T00:01:00.000Z",
+        "finishedAt": None if i % 7 == 0 else "2026-01-01T00:02:00.000Z", "durationMs": i,
+        "status": ["success", "failure", "in-progress"][i % 3], "numReposScanned": i,
+        "numSbomsScanned": 2 * i, "numLowAlerts": i, "numHighAlerts": 1, "numMediumAlerts": 2,
+        "numCriticalAlerts": 0, "numIgnoredLowAlerts": 0, "numIgnoredHighAlerts": 0,
+        "numIgnoredMediumAlerts": 0, "numIgnoredCriticalAlerts": i % 2,
+    }
+
+
+@given(n=st.integers(0, 60), cuts=st.lists(st.integers(0, 60), max_size=12), empties=st.lists(st.integers(0, 60), max_size=4))
+def test_any_split_into_pages_yields_the_same_frame(n: int, cuts: list[int], empties: list[int]) -> None:
+    """However the server splits the items (short pages, empty pages), the frame is identical."""
+    items = [_item(i) for i in range(n)]
+    bounds = sorted({0, n, *(c for c in cuts if c <= n), *(e for e in empties if e <= n)})
+    chunks = [items[a:b] for a, b in zip(bounds, bounds[1:], strict=False)] or [[]]
+    chunks += [[] for e in empties if e <= n]  # extra empty pages
+    chunks.sort(key=lambda c: int(c[0]["id"][3:]) if c else -1)
+    pages = [{"items": c, "endCursor": f"c{k}" if k < len(chunks) - 1 else None} for k, c in enumerate(chunks)]
+    _, fetch = _serve(pages)
+    collected = [item for page in follow({}, fetch, _next) for item in page["items"]]
+    pd.testing.assert_frame_equal(to_frame(collected, SNAPSHOT_SCHEMA), to_frame(items, SNAPSHOT_SCHEMA))
