@@ -95,7 +95,8 @@ def _uncursor(text: str) -> tuple[str, str]:
 class SocketSandbox:
     """The Socket API of the demo organizations, answered in memory.
 
-    ``now`` is the sandbox's clock (UTC); ``job_seconds`` how long an on-demand job runs;
+    ``now`` is the sandbox's clock (UTC); ``job_seconds`` how long an on-demand job takes from
+    its request to its end;
     ``scan_days`` how many day partitions one page scans at most (why pages come short or
     empty); ``tokens`` the accepted tokens (default: DEMO_TOKEN with a 10,000-unit quota).
     """
@@ -294,7 +295,7 @@ class SocketSandbox:
                 records.append(snapshot_record(
                     org, rng, requested=job.requested_at, requested_by=job.requested_by,
                     request_id=job.request_id, status="success", repos=repos_on(org, day),
-                    duration_s=self.job_seconds,
+                    start_delay_s=0.5, duration_s=max(0.0, self.job_seconds - 0.5),
                 ))
         shown = []
         for record in records:

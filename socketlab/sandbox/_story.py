@@ -160,9 +160,11 @@ def snapshot_record(
     status: str,
     repos: int,
     duration_s: float | None = None,
+    start_delay_s: float | None = None,
 ) -> dict[str, Any]:
     """One finished snapshot record with every field of the spec's item schema."""
-    started = requested + dt.timedelta(seconds=rng.uniform(0.5, 4.0))
+    delay = rng.uniform(0.5, 4.0) if start_delay_s is None else start_delay_s
+    started = requested + dt.timedelta(seconds=delay)
     if duration_s is None:
         duration_s = {
             "success": repos * rng.uniform(9, 14),
