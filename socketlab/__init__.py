@@ -1,8 +1,8 @@
 """socketlab: Socket.dev (and Snyk) supply-chain posture as typed pandas DataFrames.
 
-    import socketlab as sl
-    sock = sl.SocketClient()                  # token from SOCKET_API_TOKEN (or token=...)
-    df = sock.snapshots("my-org", date="2026-11-01", range="-30d")
+import socketlab as sl
+sock = sl.SocketClient()                  # token from SOCKET_API_TOKEN (or token=...)
+df = sock.snapshots("my-org", date="2026-11-01", range="-30d")
 """
 
 from socketlab._client import RetryPolicy

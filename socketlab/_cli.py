@@ -18,8 +18,14 @@ __all__ = ["main"]
 
 FORMATS = ("table", "csv", "jsonl", "parquet")
 TABLE_COLUMNS = [
-    "requested_at", "status", "duration_ms", "num_repos_scanned",
-    "num_critical_alerts", "num_high_alerts", "num_medium_alerts", "num_low_alerts",
+    "requested_at",
+    "status",
+    "duration_ms",
+    "num_repos_scanned",
+    "num_critical_alerts",
+    "num_high_alerts",
+    "num_medium_alerts",
+    "num_low_alerts",
 ]
 
 
@@ -63,8 +69,12 @@ def _socket_client(args: argparse.Namespace) -> SocketClient:
 def _cmd_snapshots(args: argparse.Namespace) -> int:
     with _socket_client(args) as sock:
         frame = sock.snapshots(
-            args.org, date=args.date, range=args.range, status=_split(args.status),
-            request_id=_split(args.request_id), per_page=args.per_page,
+            args.org,
+            date=args.date,
+            range=args.range,
+            status=_split(args.status),
+            request_id=_split(args.request_id),
+            per_page=args.per_page,
         )
         write_frame(frame, args.format, args.out)
         meta = frame.attrs.get("meta", {})
@@ -87,16 +97,27 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     with sandbox.socket_client(progress=args.progress) as sock:
         frame = sock.snapshots(args.org, date=args.date, range=args.range)
         meta = frame.attrs["meta"]
-        print(f"socketlab demo: {args.org} (offline sandbox), {meta['startDateInclusive']} to "
-              f"{meta['endDateInclusive']}: {len(frame)} snapshot jobs in {frame.attrs['pages']} pages, "
-              f"{sock.quota_spent} quota units\n")
+        print(
+            f"socketlab demo: {args.org} (offline sandbox), {meta['startDateInclusive']} to "
+            f"{meta['endDateInclusive']}: {len(frame)} snapshot jobs in {frame.attrs['pages']} pages, "
+            f"{sock.quota_spent} quota units\n"
+        )
         print("Jobs by status:")
         print(frame["status"].value_counts().to_string(), "\n")
         ok = frame[frame["status"] == "success"]
         daily = (
             ok.assign(day=ok["requested_at"].dt.strftime("%Y-%m-%d"))
-            .groupby("day").last()[["num_critical_alerts", "num_high_alerts", "num_medium_alerts",
-                                    "num_low_alerts", "num_ignored_low_alerts", "num_repos_scanned"]]
+            .groupby("day")
+            .last()[
+                [
+                    "num_critical_alerts",
+                    "num_high_alerts",
+                    "num_medium_alerts",
+                    "num_low_alerts",
+                    "num_ignored_low_alerts",
+                    "num_repos_scanned",
+                ]
+            ]
         )
         print("Alerts at the day's last successful snapshot (last 10 days):")
         print(daily.tail(10).to_string(), "\n")
@@ -123,10 +144,10 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
 
 def _add_progress(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--progress", dest="progress", action="store_true", default=None,
-                       help="always show progress bars")
-    group.add_argument("--no-progress", dest="progress", action="store_false",
-                       help="never show progress bars")
+    group.add_argument(
+        "--progress", dest="progress", action="store_true", default=None, help="always show progress bars"
+    )
+    group.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress bars")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -148,8 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     snaps.add_argument("--org", required=True, help="organization slug")
     snaps.add_argument("--date", default=None, help="UTC day YYYY-MM-DD (API default: today)")
     snaps.add_argument("--range", default=None, help="-Nd (before date), Nd (after date) or latest")
-    snaps.add_argument("--status", action="append", metavar="STATUS",
-                       help=f"keep these statuses ({', '.join(SNAPSHOT_STATUSES)}); repeat or comma-join")
+    snaps.add_argument(
+        "--status",
+        action="append",
+        metavar="STATUS",
+        help=f"keep these statuses ({', '.join(SNAPSHOT_STATUSES)}); repeat or comma-join",
+    )
     snaps.add_argument("--request-id", action="append", metavar="ID", help="keep these job request ids")
     snaps.add_argument("--per-page", type=int, default=10000, help="1 to 10000")
     snaps.add_argument("--format", choices=FORMATS, default="table")

@@ -40,9 +40,7 @@ AuthScheme = Literal["bearer", "basic", "token", "snyk-bearer"]
 
 
 class Decoder(Protocol):
-    def __call__(
-        self, status: int, headers: Mapping[str, str], body: bytes, *, method: str, url: str
-    ) -> Any: ...
+    def __call__(self, status: int, headers: Mapping[str, str], body: bytes, *, method: str, url: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -160,9 +158,9 @@ class HTTPShell:
                     return self._send_once(request, shown)
         except httpx.TransportError as exc:
             raise TransportError(
-                f"{type(exc).__name__} after {self.retry.attempts if _retryable(method, exc) else 1} "
-                f"attempt(s): {exc}",
-                method=method, url=shown,
+                f"{type(exc).__name__} after {self.retry.attempts if _retryable(method, exc) else 1} attempt(s): {exc}",
+                method=method,
+                url=shown,
             ) from None
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
@@ -174,22 +172,27 @@ class HTTPShell:
         finally:
             response.close()
         logger.debug(
-            "%s %s -> %s in %.0f ms", request.method, shown, response.status_code,
+            "%s %s -> %s in %.0f ms",
+            request.method,
+            shown,
+            response.status_code,
             (time.perf_counter() - started) * 1000,
         )
         if self._on_response is not None:
             self._on_response(response)
         try:
-            return self._decode(
-                response.status_code, response.headers, body, method=request.method, url=shown
-            )
+            return self._decode(response.status_code, response.headers, body, method=request.method, url=shown)
         except RateLimitError as exc:
             if exc.retry_after is not None and exc.retry_after > self.retry.max_retry_wait:
                 raise QuotaExceededError(
                     f"{exc.message} (Retry-After {exc.retry_after:.0f} s is longer than "
                     f"max_retry_wait={self.retry.max_retry_wait:.0f} s)",
-                    retry_after=exc.retry_after, status=exc.status, method=exc.method,
-                    url=exc.url, details=exc.details, request_id=exc.request_id,
+                    retry_after=exc.retry_after,
+                    status=exc.status,
+                    method=exc.method,
+                    url=exc.url,
+                    details=exc.details,
+                    request_id=exc.request_id,
                 ) from None
             raise
 
@@ -203,11 +206,18 @@ class HTTPShell:
     def _log_retry(method: str, url: str, state: tenacity.RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
         what = (
-            f"HTTP {error.status}" if isinstance(error, APIError)
-            else type(error).__name__ if error is not None else "?"
+            f"HTTP {error.status}"
+            if isinstance(error, APIError)
+            else type(error).__name__
+            if error is not None
+            else "?"
         )
         wait = state.next_action.sleep if state.next_action else 0.0
         logger.warning(
-            "%s from %s %s; retrying in %.1f s (attempt %d)", what, method, url, wait,
+            "%s from %s %s; retrying in %.1f s (attempt %d)",
+            what,
+            method,
+            url,
+            wait,
             state.attempt_number + 1,
         )

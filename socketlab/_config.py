@@ -30,9 +30,7 @@ def resolve_token(
     if token is None:
         token = next((environ[name] for name in env_names if environ.get(name)), None)
         if token is None:
-            raise ConfigurationError(
-                f"no {api} API token: pass token=... or set one of {', '.join(env_names)}"
-            )
+            raise ConfigurationError(f"no {api} API token: pass token=... or set one of {', '.join(env_names)}")
     if not isinstance(token, str) or not token.strip():
         raise ConfigurationError(f"the {api} API token must be a non-empty str")
     token = token.strip()

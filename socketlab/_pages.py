@@ -31,7 +31,10 @@ def socket_next_cursor(page: Mapping[str, Any]) -> str | None:
     if not isinstance(cursor, str):
         raise UnexpectedResponseError(
             f"endCursor is {type(cursor).__name__}, not a string or null",
-            status=200, method="GET", url="", details={"endCursor": cursor},
+            status=200,
+            method="GET",
+            url="",
+            details={"endCursor": cursor},
         )
     return cursor
 
@@ -58,7 +61,6 @@ def follow(
         cursor, request = step
         if cursor in seen:
             raise PaginationError(
-                f"the API returned cursor {cursor!r} a second time after {len(seen)} pages; "
-                "stopping instead of looping"
+                f"the API returned cursor {cursor!r} a second time after {len(seen)} pages; stopping instead of looping"
             )
         seen.add(cursor)

@@ -97,9 +97,7 @@ def parse_range(value: object, argument: str = "range") -> str:
     return f"{sign}{int(days)}d"
 
 
-def comma_list(
-    value: object, argument: str, *, allowed: Iterable[str] | None = None
-) -> str:
+def comma_list(value: object, argument: str, *, allowed: Iterable[str] | None = None) -> str:
     """Join a str or an iterable of str with commas, as the API's ``filters.*`` expect.
 
     Each value is checked: not empty, no comma of its own (it would split in two), and one of
@@ -118,9 +116,7 @@ def comma_list(
         if "," in item:
             raise InvalidParameterError(argument, f"{item!r} contains a comma, which the API reads as a separator")
         if allowed_set is not None and item not in allowed_set:
-            raise InvalidParameterError(
-                argument, f"{item!r} is not allowed; choose from {', '.join(allowed_set)}"
-            )
+            raise InvalidParameterError(argument, f"{item!r} is not allowed; choose from {', '.join(allowed_set)}")
         if item not in out:
             out.append(item)
     return ",".join(out)
@@ -134,7 +130,9 @@ def _as_list(value: object, argument: str) -> list[Any]:
 
 def _check_int(value: object, argument: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidParameterError(argument, f"expected an int from {low} to {high}, got {type(value).__name__} {value!r}")
+        raise InvalidParameterError(
+            argument, f"expected an int from {low} to {high}, got {type(value).__name__} {value!r}"
+        )
     if not low <= value <= high:
         raise InvalidParameterError(argument, f"{value} is out of range: use {low} to {high}")
     return value

@@ -103,11 +103,20 @@ def decode_socket(
         except ValueError:
             raise UnexpectedResponseError(
                 f"the body is not JSON: {_snippet(body)!r}",
-                status=status, method=method, url=url, request_id=request_id,
+                status=status,
+                method=method,
+                url=url,
+                request_id=request_id,
             ) from None
     message, details = _socket_error_body(body, status)
     cls = error_class(status)
-    kwargs: dict[str, Any] = dict(status=status, method=method, url=url, details=details, request_id=request_id)
+    kwargs: dict[str, Any] = {
+        "status": status,
+        "method": method,
+        "url": url,
+        "details": details,
+        "request_id": request_id,
+    }
     if cls is RateLimitError:
         retry_after = parse_retry_after(_lower(headers).get("retry-after"), now)
         raise RateLimitError(message, retry_after=retry_after, **kwargs)

@@ -161,8 +161,12 @@ class SocketClient:
         """Yield the raw JSON pages of a snapshots query, following ``endCursor`` to the end."""
         org = check_org_slug(org)
         query = snapshots_query(
-            date=date, range=range, status=status, request_id=request_id,
-            per_page=per_page, start_after_cursor=start_after_cursor,
+            date=date,
+            range=range,
+            status=status,
+            request_id=request_id,
+            per_page=per_page,
+            start_after_cursor=start_after_cursor,
         )
         url = self._shell.url(f"/orgs/{org}/historical/snapshots")
 
@@ -208,8 +212,13 @@ class SocketClient:
         meta: dict[str, Any] = {}
         with _progress.PageProgress(mode, f"{org} snapshots") as bar:
             for page in self.snapshot_pages(
-                org, date=date, range=range, status=status, request_id=request_id,
-                per_page=per_page, start_after_cursor=start_after_cursor,
+                org,
+                date=date,
+                range=range,
+                status=status,
+                request_id=request_id,
+                per_page=per_page,
+                start_after_cursor=start_after_cursor,
             ):
                 meta = meta or page.get("meta") or {}
                 items.extend(page["items"])
@@ -233,7 +242,9 @@ class SocketClient:
         except (KeyError, TypeError, ValueError):
             raise UnexpectedResponseError(
                 f"the snapshot job answer lacks requestId/requestedBy/requestedAt: {body!r}",
-                status=200, method="POST", url=url,
+                status=200,
+                method="POST",
+                url=url,
             ) from None
 
     def wait_for_snapshot(
@@ -262,8 +273,11 @@ class SocketClient:
         deadline = self._clock() + timeout
         last_status: str | None = None
         bar = tqdm(
-            total=round(timeout), desc=f"snapshot {request_id[:8]}", unit="s",
-            disable=mode is False, leave=True,
+            total=round(timeout),
+            desc=f"snapshot {request_id[:8]}",
+            unit="s",
+            disable=mode is False,
+            leave=True,
         )
         started = self._clock()
         try:
@@ -280,7 +294,8 @@ class SocketClient:
                     raise SnapshotTimeoutError(
                         f"snapshot job {request_id} of {org} did not finish within {timeout:g} s "
                         f"(last status: {last_status or 'not listed yet'})",
-                        request_id=request_id, last_status=last_status,
+                        request_id=request_id,
+                        last_status=last_status,
                     )
                 self._sleep(min(poll_interval, remaining))
                 bar.n = min(round(self._clock() - started), bar.total)
@@ -296,10 +311,10 @@ class SocketClient:
         body = self._shell.request("GET", url)
         try:
             return Quota(
-                remaining=int(body["quota"]), max=int(body["maxQuota"]),
+                remaining=int(body["quota"]),
+                max=int(body["maxQuota"]),
                 next_refresh=(
-                    None if body.get("nextWindowRefresh") in (None, "")
-                    else utc_timestamp(body["nextWindowRefresh"])
+                    None if body.get("nextWindowRefresh") in (None, "") else utc_timestamp(body["nextWindowRefresh"])
                 ),
             )
         except (KeyError, TypeError, ValueError):

@@ -73,9 +73,7 @@ def served(app: SocketSandbox) -> Iterator[str]:
 
 
 def _drop_set_cookie(response: dict[str, Any]) -> dict[str, Any]:
-    response["headers"] = {
-        name: value for name, value in response["headers"].items() if name.lower() != "set-cookie"
-    }
+    response["headers"] = {name: value for name, value in response["headers"].items() if name.lower() != "set-cookie"}
     return response
 
 

@@ -7,18 +7,44 @@ import pandas as pd
 from socketlab._frames import SNAPSHOT_SCHEMA, snake_case, to_frame
 
 ITEM = {
-    "id": "s1", "requestId": "r1", "requestedBy": "socket-scheduler",
-    "requestedAt": "2026-11-01T06:00:20.251Z", "startedAt": "2026-11-01T06:00:22.345+02:00",
-    "finishedAt": None, "durationMs": 0, "status": "in-progress", "numReposScanned": 3,
-    "numSbomsScanned": 9, "numLowAlerts": 5, "numHighAlerts": 2, "numMediumAlerts": 4,
-    "numCriticalAlerts": 1, "numIgnoredLowAlerts": 1, "numIgnoredHighAlerts": 0,
-    "numIgnoredMediumAlerts": 0, "numIgnoredCriticalAlerts": 0,
+    "id": "s1",
+    "requestId": "r1",
+    "requestedBy": "socket-scheduler",
+    "requestedAt": "2026-11-01T06:00:20.251Z",
+    "startedAt": "2026-11-01T06:00:22.345+02:00",
+    "finishedAt": None,
+    "durationMs": 0,
+    "status": "in-progress",
+    "numReposScanned": 3,
+    "numSbomsScanned": 9,
+    "numLowAlerts": 5,
+    "numHighAlerts": 2,
+    "numMediumAlerts": 4,
+    "numCriticalAlerts": 1,
+    "numIgnoredLowAlerts": 1,
+    "numIgnoredHighAlerts": 0,
+    "numIgnoredMediumAlerts": 0,
+    "numIgnoredCriticalAlerts": 0,
 }
 EXPECTED_COLUMNS = [
-    "id", "request_id", "requested_by", "requested_at", "started_at", "finished_at", "duration_ms",
-    "status", "num_repos_scanned", "num_sboms_scanned", "num_low_alerts", "num_high_alerts",
-    "num_medium_alerts", "num_critical_alerts", "num_ignored_low_alerts", "num_ignored_high_alerts",
-    "num_ignored_medium_alerts", "num_ignored_critical_alerts",
+    "id",
+    "request_id",
+    "requested_by",
+    "requested_at",
+    "started_at",
+    "finished_at",
+    "duration_ms",
+    "status",
+    "num_repos_scanned",
+    "num_sboms_scanned",
+    "num_low_alerts",
+    "num_high_alerts",
+    "num_medium_alerts",
+    "num_critical_alerts",
+    "num_ignored_low_alerts",
+    "num_ignored_high_alerts",
+    "num_ignored_medium_alerts",
+    "num_ignored_critical_alerts",
 ]
 
 
@@ -28,7 +54,9 @@ def test_every_item_field_is_a_snake_case_column() -> None:
 
 def test_dtypes() -> None:
     """UTC timestamps (finished_at nullable), Int64 counts, categorical status, string ids."""
-    frame = to_frame([ITEM, {**ITEM, "id": "s2", "finishedAt": "2026-11-01T06:10:00.000Z", "status": "success"}], SNAPSHOT_SCHEMA)
+    frame = to_frame(
+        [ITEM, {**ITEM, "id": "s2", "finishedAt": "2026-11-01T06:10:00.000Z", "status": "success"}], SNAPSHOT_SCHEMA
+    )
     assert str(frame["requested_at"].dtype) == "datetime64[ns, UTC]"
     assert frame["started_at"][0] == pd.Timestamp("2026-11-01T04:00:22.345Z")  # +02:00 converted
     assert frame["finished_at"].isna().tolist() == [True, False]

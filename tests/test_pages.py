@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pandas as pd
@@ -21,7 +22,7 @@ def _next(params: dict[str, str], page: dict[str, Any]) -> tuple[str, dict[str, 
 
 def _serve(pages: list[dict[str, Any]]) -> tuple[list[dict[str, str]], Any]:
     asked: list[dict[str, str]] = []
-    by_cursor = {"": pages[0], **{p0["endCursor"]: p1 for p0, p1 in zip(pages, pages[1:], strict=False)}}
+    by_cursor = {"": pages[0], **{p0["endCursor"]: p1 for p0, p1 in itertools.pairwise(pages)}}
 
     def fetch(params: dict[str, str]) -> dict[str, Any]:
         asked.append(params)
@@ -67,22 +68,37 @@ def test_a_cursor_that_is_not_a_string_breaks_the_contract() -> None:
 
 def _item(i: int) -> dict[str, Any]:
     return {
-        "id": f"id-{i}", "requestId": f"r-{i}", "requestedBy": "x",
-        "requestedAt": f"2026-01-01T00:00:{i % 60:02d}.000Z", "startedAt": "2026-01-01T00:01:00.000Z",
-        "finishedAt": None if i % 7 == 0 else "2026-01-01T00:02:00.000Z", "durationMs": i,
-        "status": ["success", "failure", "in-progress"][i % 3], "numReposScanned": i,
-        "numSbomsScanned": 2 * i, "numLowAlerts": i, "numHighAlerts": 1, "numMediumAlerts": 2,
-        "numCriticalAlerts": 0, "numIgnoredLowAlerts": 0, "numIgnoredHighAlerts": 0,
-        "numIgnoredMediumAlerts": 0, "numIgnoredCriticalAlerts": i % 2,
+        "id": f"id-{i}",
+        "requestId": f"r-{i}",
+        "requestedBy": "x",
+        "requestedAt": f"2026-01-01T00:00:{i % 60:02d}.000Z",
+        "startedAt": "2026-01-01T00:01:00.000Z",
+        "finishedAt": None if i % 7 == 0 else "2026-01-01T00:02:00.000Z",
+        "durationMs": i,
+        "status": ["success", "failure", "in-progress"][i % 3],
+        "numReposScanned": i,
+        "numSbomsScanned": 2 * i,
+        "numLowAlerts": i,
+        "numHighAlerts": 1,
+        "numMediumAlerts": 2,
+        "numCriticalAlerts": 0,
+        "numIgnoredLowAlerts": 0,
+        "numIgnoredHighAlerts": 0,
+        "numIgnoredMediumAlerts": 0,
+        "numIgnoredCriticalAlerts": i % 2,
     }
 
 
-@given(n=st.integers(0, 60), cuts=st.lists(st.integers(0, 60), max_size=12), empties=st.lists(st.integers(0, 60), max_size=4))
+@given(
+    n=st.integers(0, 60),
+    cuts=st.lists(st.integers(0, 60), max_size=12),
+    empties=st.lists(st.integers(0, 60), max_size=4),
+)
 def test_any_split_into_pages_yields_the_same_frame(n: int, cuts: list[int], empties: list[int]) -> None:
     """However the server splits the items (short pages, empty pages), the frame is identical."""
     items = [_item(i) for i in range(n)]
     bounds = sorted({0, n, *(c for c in cuts if c <= n), *(e for e in empties if e <= n)})
-    chunks = [items[a:b] for a, b in zip(bounds, bounds[1:], strict=False)] or [[]]
+    chunks = [items[a:b] for a, b in itertools.pairwise(bounds)] or [[]]
     chunks += [[] for e in empties if e <= n]  # extra empty pages
     chunks.sort(key=lambda c: int(c[0]["id"][3:]) if c else -1)
     pages = [{"items": c, "endCursor": f"c{k}" if k < len(chunks) - 1 else None} for k, c in enumerate(chunks)]

@@ -13,12 +13,20 @@ from socketlab._params import check_org_slug, comma_list, parse_range, snapshots
 def test_full_query_uses_the_spec_names() -> None:
     """Every argument maps to its spec query parameter, lists comma-joined."""
     query = snapshots_query(
-        date="2026-11-01", range="-30d", status=["success", "failure"], request_id=["a", "b"],
-        per_page=500, start_after_cursor="abc",
+        date="2026-11-01",
+        range="-30d",
+        status=["success", "failure"],
+        request_id=["a", "b"],
+        per_page=500,
+        start_after_cursor="abc",
     )
     assert query == {
-        "date": "2026-11-01", "range": "-30d", "per_page": "500", "startAfterCursor": "abc",
-        "filters.status": "success,failure", "filters.requestId": "a,b",
+        "date": "2026-11-01",
+        "range": "-30d",
+        "per_page": "500",
+        "startAfterCursor": "abc",
+        "filters.status": "success,failure",
+        "filters.requestId": "a,b",
     }
 
 
@@ -48,7 +56,9 @@ def test_impossible_or_malformed_dates_are_refused(value: object) -> None:
         to_date_string(value)
 
 
-@pytest.mark.parametrize(("value", "expected"), [("-30d", "-30d"), ("30d", "30d"), ("latest", "latest"), ("-007d", "-7d"), ("0d", "0d")])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("-30d", "-30d"), ("30d", "30d"), ("latest", "latest"), ("-007d", "-7d"), ("0d", "0d")]
+)
 def test_ranges(value: str, expected: str) -> None:
     """-Nd, Nd (N days after date, per the spec) and latest are the three forms."""
     assert parse_range(value) == expected
@@ -92,7 +102,9 @@ def test_plain_slugs_pass(org: str) -> None:
     assert check_org_slug(org) == org
 
 
-@pytest.mark.parametrize("org", ["", "../admin", "a/b", "a?b=1", "a#x", "a%2Fb", " acme", "acme corp", "..", ".hidden", 42, None])
+@pytest.mark.parametrize(
+    "org", ["", "../admin", "a/b", "a?b=1", "a#x", "a%2Fb", " acme", "acme corp", "..", ".hidden", 42, None]
+)
 def test_slugs_that_would_change_the_url_are_refused(org: object) -> None:
     """Anything that could alter the URL path or query is refused, not escaped."""
     with pytest.raises(InvalidParameterError, match="^org: "):

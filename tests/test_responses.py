@@ -28,23 +28,38 @@ def _error_body(message: str, details: object = None) -> bytes:
 
 def test_a_2xx_body_is_returned_as_json() -> None:
     assert decode_socket(200, {}, b'{"items": [], "endCursor": null}', method="GET", url=URL) == {
-        "items": [], "endCursor": None,
+        "items": [],
+        "endCursor": None,
     }
 
 
 @pytest.mark.parametrize(
     ("status", "cls"),
-    [(400, BadRequestError), (401, UnauthorizedError), (403, ForbiddenError), (404, NotFoundError),
-     (429, RateLimitError), (500, ServerError), (503, ServerError), (418, APIError)],
+    [
+        (400, BadRequestError),
+        (401, UnauthorizedError),
+        (403, ForbiddenError),
+        (404, NotFoundError),
+        (429, RateLimitError),
+        (500, ServerError),
+        (503, ServerError),
+        (418, APIError),
+    ],
 )
 def test_error_statuses_map_to_their_class(status: int, cls: type[APIError]) -> None:
     """Each status of the spec's error responses raises its own class, with message and details."""
     with pytest.raises(cls) as info:
-        decode_socket(status, {"X-Request-Id": "req-1"}, _error_body("nope", {"parameter": "per_page"}),
-                      method="GET", url=URL)
+        decode_socket(
+            status, {"X-Request-Id": "req-1"}, _error_body("nope", {"parameter": "per_page"}), method="GET", url=URL
+        )
     error = info.value
     assert type(error) is cls
-    assert (error.status, error.message, error.details, error.request_id) == (status, "nope", {"parameter": "per_page"}, "req-1")
+    assert (error.status, error.message, error.details, error.request_id) == (
+        status,
+        "nope",
+        {"parameter": "per_page"},
+        "req-1",
+    )
     assert (error.method, error.url) == ("GET", URL)
     assert f"{status} from GET {URL}: nope" in str(error)
 
@@ -57,7 +72,9 @@ def test_forbidden_max_quota_keeps_the_api_message() -> None:
 
 def test_rate_limit_carries_retry_after_seconds() -> None:
     with pytest.raises(RateLimitError) as info:
-        decode_socket(429, {"Retry-After": "42"}, _error_body("Insufficient quota for API route"), method="GET", url=URL)
+        decode_socket(
+            429, {"Retry-After": "42"}, _error_body("Insufficient quota for API route"), method="GET", url=URL
+        )
     assert info.value.retry_after == 42.0
 
 
@@ -71,8 +88,15 @@ def test_rate_limit_with_an_http_date() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("120", 120.0), (" 3 ", 3.0), ("0", 0.0), ("-5", 0.0), ("Sun, 01 Nov 2026 11:00:00 GMT", 0.0),
-     ("soon", None), (None, None)],
+    [
+        ("120", 120.0),
+        (" 3 ", 3.0),
+        ("0", 0.0),
+        ("-5", 0.0),
+        ("Sun, 01 Nov 2026 11:00:00 GMT", 0.0),
+        ("soon", None),
+        (None, None),
+    ],
 )
 def test_parse_retry_after(value: str | None, expected: float | None) -> None:
     """Seconds, dates (past ones give 0) and junk (None: no advice)."""
@@ -80,7 +104,9 @@ def test_parse_retry_after(value: str | None, expected: float | None) -> None:
     assert parse_retry_after(value, now) == expected
 
 
-@pytest.mark.parametrize("body", [b"<html><body>502 Bad Gateway</body></html>", b"", b'{"message": "other shape"}', b"[1,2]"])
+@pytest.mark.parametrize(
+    "body", [b"<html><body>502 Bad Gateway</body></html>", b"", b'{"message": "other shape"}', b"[1,2]"]
+)
 def test_error_bodies_of_other_shapes_still_raise_the_right_class(body: bytes) -> None:
     """A proxy's HTML page or an empty body is not a crash: the class follows the status."""
     with pytest.raises(ServerError) as info:

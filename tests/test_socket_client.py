@@ -33,7 +33,8 @@ def test_a_year_over_loopback_http(served: str, clock: FakeTime) -> None:
         assert frame.attrs["meta"]["organizationId"] == "org_8c1f2a6b4e"
         assert frame.attrs["pages"] > 1
         days = frame["requested_at"].dt.strftime("%Y-%m-%d")
-        assert days.min() == "2025-11-01" and days.max() == "2026-10-31"
+        assert days.min() == "2025-11-01"
+        assert days.max() == "2026-10-31"
         assert frame["id"].is_unique
         assert frame["requested_at"].is_monotonic_increasing
         assert sock.quota_spent == 10 * frame.attrs["pages"]
@@ -43,7 +44,8 @@ def test_short_and_empty_intermediate_pages_are_followed(app: SocketSandbox, soc
     """Days before the org existed make empty pages with a cursor; the client goes on."""
     pages = list(sock.snapshot_pages("acme-corp", date="2025-12-31", range="-364d"))
     sizes = [len(p["items"]) for p in pages]
-    assert sizes[0] == 0 and pages[0]["endCursor"]  # Jan 2025: acme-corp did not exist yet
+    assert sizes[0] == 0
+    assert pages[0]["endCursor"]
     assert sum(sizes) == len(sock.snapshots("acme-corp", date="2025-12-31", range="-364d"))
     assert pages[-1]["endCursor"] is None
 
@@ -59,7 +61,10 @@ def test_per_page_does_not_change_the_data(sock: SocketClient) -> None:
 def test_range_after_the_date_and_latest(sock: SocketClient) -> None:
     """'Nd' is N days after date (not before!); 'latest' is the newest snapshot only."""
     after = sock.snapshots("globex", date="2026-03-01", range="10d")
-    assert (after.attrs["meta"]["startDateInclusive"], after.attrs["meta"]["endDateInclusive"]) == ("2026-03-01", "2026-03-11")
+    assert (after.attrs["meta"]["startDateInclusive"], after.attrs["meta"]["endDateInclusive"]) == (
+        "2026-03-01",
+        "2026-03-11",
+    )
     assert after["requested_at"].min() >= pd.Timestamp("2026-03-01", tz="UTC")
     latest = sock.snapshots("acme-corp", range="latest")
     assert len(latest) == 1
@@ -90,7 +95,8 @@ def test_start_and_wait_for_an_on_demand_snapshot(sock: SocketClient, clock: Fak
     assert first["status"].astype(str).tolist() == ["in-progress"]
     assert first["finished_at"].isna().all()
     done = sock.wait_for_snapshot("acme-corp", job.request_id, poll_interval=2)
-    assert done["status"] == "success" and done["request_id"] == job.request_id
+    assert done["status"] == "success"
+    assert done["request_id"] == job.request_id
     assert done["num_repos_scanned"] > 0
     assert clock.slept == [2, 2]  # the job runs 3 s of sandbox time
 
@@ -129,7 +135,8 @@ def test_forbidden_max_quota_is_never_retried(app: SocketSandbox, clock: FakeTim
     with sandbox.socket_client(app, token="sktsec_tiny", sleep=clock.sleep) as sock:
         with pytest.raises(ForbiddenError, match="Insufficient max_quota for API method"):
             sock.snapshots("globex")
-        assert sock.requests_made == 1 and clock.slept == []
+        assert sock.requests_made == 1
+        assert clock.slept == []
 
 
 def test_a_missing_scope_is_forbidden(app: SocketSandbox) -> None:
@@ -176,11 +183,18 @@ def test_quota_is_free_and_reports_the_window(app: SocketSandbox, sock: SocketCl
 
 def test_the_server_rejects_what_the_client_would_have_caught(served: str) -> None:
     """The sandbox validates too (400 with the spec's error body) for clients that don't."""
-    response = httpx.get(f"{served}/orgs/globex/historical/snapshots", params={"per_page": "0"},
-                         headers={"Authorization": f"Bearer {TEST_TOKEN}"})
+    response = httpx.get(
+        f"{served}/orgs/globex/historical/snapshots",
+        params={"per_page": "0"},
+        headers={"Authorization": f"Bearer {TEST_TOKEN}"},
+    )
     assert response.status_code == 400
-    assert response.json() == {"error": {"message": "per_page must be an integer from 1 to 10000",
-                                          "details": {"parameter": "per_page", "value": "0"}}}
+    assert response.json() == {
+        "error": {
+            "message": "per_page must be an integer from 1 to 10000",
+            "details": {"parameter": "per_page", "value": "0"},
+        }
+    }
 
 
 def test_an_invalid_cursor_is_a_bad_request(sock: SocketClient) -> None:
@@ -195,13 +209,22 @@ def test_bad_arguments_send_no_request(app: SocketSandbox, sock: SocketClient) -
             sock.snapshots("globex", **kwargs)  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError):
         sock.snapshots("../admin")
-    assert app.requests == [] and sock.quota_spent == 0
+    assert app.requests == []
+    assert sock.quota_spent == 0
 
 
-def test_the_token_comes_from_socket_tools_environment_names(monkeypatch: pytest.MonkeyPatch, app: SocketSandbox) -> None:
+def test_the_token_comes_from_socket_tools_environment_names(
+    monkeypatch: pytest.MonkeyPatch, app: SocketSandbox
+) -> None:
     """The first of Socket's own variable names that is set wins."""
-    for name in ("SOCKET_API_TOKEN", "SOCKET_API_KEY", "SOCKET_CLI_API_TOKEN", "SOCKET_CLI_API_KEY",
-                 "SOCKET_SECURITY_API_TOKEN", "SOCKET_SECURITY_API_KEY"):
+    for name in (
+        "SOCKET_API_TOKEN",
+        "SOCKET_API_KEY",
+        "SOCKET_CLI_API_TOKEN",
+        "SOCKET_CLI_API_KEY",
+        "SOCKET_SECURITY_API_TOKEN",
+        "SOCKET_SECURITY_API_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(ConfigurationError, match="no Socket API token.*SOCKET_API_TOKEN"):
         SocketClient()

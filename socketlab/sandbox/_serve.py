@@ -54,7 +54,7 @@ def serve(app: App, host: str = "127.0.0.1", port: int = 0) -> http.server.Threa
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass  # quiet; the access log would be noise in notebooks and tests
 
     server = http.server.ThreadingHTTPServer((host, port), Handler)

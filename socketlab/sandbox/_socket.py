@@ -26,7 +26,7 @@ from socketlab.sandbox._story import DEMO_ORGS, DemoOrg, iso, repos_on, schedule
 
 __all__ = ["DEMO_TOKEN", "Reply", "SandboxToken", "SocketSandbox"]
 
-DEMO_TOKEN = "sktsec_sandbox_demo_token_0123456789abcdef"  # noqa: S105 - a sandbox-only token
+DEMO_TOKEN = "sktsec_sandbox_demo_token_0123456789abcdef"
 STATUSES = ("in-progress", "success", "failure", "timeout", "skipped")
 SCOPES = frozenset({"historical:snapshots-list", "historical:snapshots-start"})
 COST = 10  # spec: each snapshots call "consumes 10 units of your quota"
@@ -104,9 +104,7 @@ class SocketSandbox:
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
     job_seconds: float = 3.0
     scan_days: int = 31
-    tokens: dict[str, SandboxToken] = field(
-        default_factory=lambda: {DEMO_TOKEN: SandboxToken(DEMO_TOKEN, name="demo")}
-    )
+    tokens: dict[str, SandboxToken] = field(default_factory=lambda: {DEMO_TOKEN: SandboxToken(DEMO_TOKEN, name="demo")})
     base_path: str = "/v0"
     orgs: dict[str, DemoOrg] = field(default_factory=lambda: dict(DEMO_ORGS))
 
@@ -158,7 +156,7 @@ class SocketSandbox:
         path = urllib.parse.unquote(parts.path)
         if not path.startswith(self.base_path + "/"):
             return _error(404, "Not found")
-        path = path[len(self.base_path):]
+        path = path[len(self.base_path) :]
         match = re.fullmatch(r"/orgs/([^/]+)/historical/snapshots", path)
         if path == "/quota":
             if method != "GET":
@@ -167,8 +165,13 @@ class SocketSandbox:
             if isinstance(token, Reply):
                 return token
             _, refresh = self._window(now)
-            return _ok({"quota": max(0, self.remaining(token, now)), "maxQuota": token.max_quota,
-                        "nextWindowRefresh": iso(refresh)})
+            return _ok(
+                {
+                    "quota": max(0, self.remaining(token, now)),
+                    "maxQuota": token.max_quota,
+                    "nextWindowRefresh": iso(refresh),
+                }
+            )
         if not match or method not in ("GET", "POST"):
             return _error(404 if not match else 405, "Not found" if not match else f"Method {method} not allowed")
         scope = "historical:snapshots-list" if method == "GET" else "historical:snapshots-start"
@@ -176,16 +179,20 @@ class SocketSandbox:
         if isinstance(token, Reply):
             return token
         if token.max_quota < COST:
-            return _error(403, "Insufficient max_quota for API method",
-                          {"maxQuota": token.max_quota, "cost": COST})
+            return _error(403, "Insufficient max_quota for API method", {"maxQuota": token.max_quota, "cost": COST})
         if scope not in token.scopes:
-            return _error(403, f"Insufficient permissions: the token lacks the {scope} scope",
-                          {"requiredScopes": [scope]})
+            return _error(
+                403, f"Insufficient permissions: the token lacks the {scope} scope", {"requiredScopes": [scope]}
+            )
         if self.remaining(token, now) < COST:
             _, refresh = self._window(now)
             wait = max(1, int((refresh - now).total_seconds() + 0.999))
-            return _error(429, "Insufficient quota for API route",
-                          {"quota": self.remaining(token, now), "cost": COST}, **{"retry-after": str(wait)})
+            return _error(
+                429,
+                "Insufficient quota for API route",
+                {"quota": self.remaining(token, now), "cost": COST},
+                **{"retry-after": str(wait)},
+            )
         org = self.orgs.get(match.group(1))
         self._spend(token, now)
         if org is None or (token.orgs is not None and org.slug not in token.orgs):
@@ -217,8 +224,7 @@ class SocketSandbox:
     def _start(self, org: DemoOrg, token: SandboxToken, now: dt.datetime) -> Reply:
         job = _Job(org.slug, str(uuid.uuid4()), token.name, now)
         self._jobs.setdefault(org.slug, []).append(job)
-        return _ok({"requestId": job.request_id, "requestedBy": job.requested_by,
-                    "requestedAt": iso(job.requested_at)})
+        return _ok({"requestId": job.request_id, "requestedBy": job.requested_by, "requestedAt": iso(job.requested_at)})
 
     def _list(self, org: DemoOrg, query: dict[str, str], now: dt.datetime) -> Reply:
         # Socket ignores query parameters it does not know; so does the sandbox.
@@ -262,8 +268,14 @@ class SocketSandbox:
         return _ok({"meta": meta, "items": items, "endCursor": cursor})
 
     def _page(
-        self, org: DemoOrg, start: dt.date, end: dt.date, after: tuple[str, str] | None,
-        per_page: int, keep: Callable[[dict[str, Any]], bool], now: dt.datetime,
+        self,
+        org: DemoOrg,
+        start: dt.date,
+        end: dt.date,
+        after: tuple[str, str] | None,
+        per_page: int,
+        keep: Callable[[dict[str, Any]], bool],
+        now: dt.datetime,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """One page: at most per_page items and at most scan_days day partitions scanned."""
         out: list[dict[str, Any]] = []
@@ -292,11 +304,19 @@ class SocketSandbox:
         for job in self._jobs.get(org.slug, []):
             if job.requested_at.date() == day:
                 rng = random.Random(job.request_id)
-                records.append(snapshot_record(
-                    org, rng, requested=job.requested_at, requested_by=job.requested_by,
-                    request_id=job.request_id, status="success", repos=repos_on(org, day),
-                    start_delay_s=0.5, duration_s=max(0.0, self.job_seconds - 0.5),
-                ))
+                records.append(
+                    snapshot_record(
+                        org,
+                        rng,
+                        requested=job.requested_at,
+                        requested_by=job.requested_by,
+                        request_id=job.request_id,
+                        status="success",
+                        repos=repos_on(org, day),
+                        start_delay_s=0.5,
+                        duration_s=max(0.0, self.job_seconds - 0.5),
+                    )
+                )
         shown = []
         for record in records:
             if record["requestedAt"] > iso(now):

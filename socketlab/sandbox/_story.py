@@ -55,20 +55,35 @@ DEMO_ORGS: dict[str, DemoOrg] = {
     org.slug: org
     for org in (
         DemoOrg(
-            slug="acme-corp", id="org_8c1f2a6b4e", name="Acme Corp",
-            created=dt.date(2025, 6, 2), slots_utc=(0, 6, 12, 18),
-            repos_start=12, repos_per_week=0.9, repos_max=70,
-            acquisition_day=240, acquisition_repos=18,
-            incident_day=290, remediation_day=330,
-            outage_days=(203, 204), gap_days=(120, 121, 122),
+            slug="acme-corp",
+            id="org_8c1f2a6b4e",
+            name="Acme Corp",
+            created=dt.date(2025, 6, 2),
+            slots_utc=(0, 6, 12, 18),
+            repos_start=12,
+            repos_per_week=0.9,
+            repos_max=70,
+            acquisition_day=240,
+            acquisition_repos=18,
+            incident_day=290,
+            remediation_day=330,
+            outage_days=(203, 204),
+            gap_days=(120, 121, 122),
             rates={"critical": 0.35, "high": 2.4, "medium": 5.5, "low": 9.0},
         ),
         DemoOrg(
-            slug="globex", id="org_3d9e70c215", name="Globex",
-            created=dt.date(2025, 9, 15), slots_utc=(3,),
-            repos_start=4, repos_per_week=0.25, repos_max=20,
-            incident_day=None, remediation_day=250,
-            outage_days=(90,), gap_days=(45,),
+            slug="globex",
+            id="org_3d9e70c215",
+            name="Globex",
+            created=dt.date(2025, 9, 15),
+            slots_utc=(3,),
+            repos_start=4,
+            repos_per_week=0.25,
+            repos_max=20,
+            incident_day=None,
+            remediation_day=250,
+            outage_days=(90,),
+            gap_days=(45,),
             rates={"critical": 0.2, "high": 1.6, "medium": 4.0, "low": 7.5},
         ),
     )
@@ -135,16 +150,23 @@ def scheduled_snapshots(org_slug: str, day: dt.date) -> tuple[dict[str, Any], ..
         repos = repos_on(org, day)
         roll = rng.random()
         status = (
-            "failure" if n in org.outage_days or roll < 0.02
-            else "timeout" if roll < 0.03
-            else "skipped" if roll < 0.04
+            "failure"
+            if n in org.outage_days or roll < 0.02
+            else "timeout"
+            if roll < 0.03
+            else "skipped"
+            if roll < 0.04
             else "success"
         )
         records.append(
             snapshot_record(
-                org, rng, requested=requested, requested_by="socket-scheduler",
+                org,
+                rng,
+                requested=requested,
+                requested_by="socket-scheduler",
                 request_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                status=status, repos=repos,
+                status=status,
+                repos=repos,
             )
         )
     return tuple(records)
@@ -173,7 +195,7 @@ def snapshot_record(
             "skipped": 0.0,
         }[status]
     finished = started + dt.timedelta(seconds=duration_s)
-    counts = severity_counts(org, started, rng) if status == "success" else {s: (0, 0) for s in SEVERITIES}
+    counts = severity_counts(org, started, rng) if status == "success" else dict.fromkeys(SEVERITIES, (0, 0))
     scanned = repos if status == "success" else (rng.randint(0, repos) if status != "skipped" else 0)
     return {
         "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),

@@ -1,0 +1,74 @@
+"""The token never shows: not in cassettes, reprs, logs, exceptions or CLI output."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import traceback
+from pathlib import Path
+
+import pytest
+
+from socketlab import SocketClient, UnauthorizedError, sandbox
+from socketlab.sandbox import SocketSandbox
+from tests.conftest import CASSETTES, TEST_TOKEN, FakeTime
+
+
+def _forms(token: str) -> list[str]:
+    """The token as it could leak: raw, and inside a Basic header (base64 of 'token:')."""
+    basic = base64.b64encode(f"{token}:".encode()).decode()
+    return [token, basic, basic.rstrip("=")]
+
+
+def test_no_cassette_holds_a_token() -> None:
+    """Scan every cassette for the test token, its Basic form and Socket's sktsec_ prefix."""
+    files = list(Path(CASSETTES).rglob("*.yaml"))
+    assert files, "no cassettes found"
+    needles = [*_forms(TEST_TOKEN), *_forms(sandbox.DEMO_TOKEN), "sktsec_", "c2t0c2Vj"]  # base64 of "sktsec"
+    for path in files:
+        text = path.read_text()
+        for needle in needles:
+            assert needle not in text, f"{path.name} contains {needle[:12]}…"
+        assert "authorization" not in text.lower(), f"{path.name} kept an authorization header"
+
+
+def test_the_cassette_scan_would_catch_a_leak(tmp_path: Path) -> None:
+    """Guard for the scan: a recording made without our filters does contain the Basic form."""
+    import vcr
+
+    app = SocketSandbox()
+    recorder = vcr.VCR(cassette_library_dir=str(tmp_path), record_mode="all")
+    with recorder.use_cassette("leak.yaml"), sandbox.socket_client(app, auth="basic", progress=False) as sock:
+        sock.quota()
+    assert _forms(app.token)[1] in (tmp_path / "leak.yaml").read_text()
+
+
+@pytest.mark.parametrize("auth", ["bearer", "basic"])
+def test_repr_and_str_do_not_show_the_token(auth: str) -> None:
+    sock = SocketClient(token=TEST_TOKEN, auth=auth)  # type: ignore[arg-type]
+    for text in (repr(sock), str(sock), repr(sock._shell._http.auth), repr(vars(sock))):
+        for form in _forms(TEST_TOKEN):
+            assert form not in text
+
+
+def test_logs_at_every_level_do_not_show_the_token(caplog: pytest.LogCaptureFixture, clock: FakeTime) -> None:
+    app = SocketSandbox(now=clock.utcnow)
+    with caplog.at_level(logging.DEBUG), sandbox.serving(app) as root:
+        with SocketClient(token=app.token, base_url=root + "/v0", auth="basic", progress=False) as sock:
+            sock.snapshots("globex", date="2026-03-01", range="-3d")
+            sock.quota()
+    assert caplog.records, "expected debug records from socketlab and httpx"
+    text = "\n".join(f"{r.name} {r.getMessage()} {r.args}" for r in caplog.records)
+    for form in _forms(app.token):
+        assert form not in text
+
+
+def test_exceptions_and_tracebacks_do_not_show_the_token(clock: FakeTime) -> None:
+    app = SocketSandbox(now=clock.utcnow)
+    wrong = "sktsec_wrong_token_0123456789"
+    with sandbox.socket_client(app, token=wrong, auth="basic") as sock, pytest.raises(UnauthorizedError) as info:
+        sock.snapshots("globex")
+    text = str(info.value) + repr(info.value) + "".join(traceback.format_exception(info.value))
+    text += repr(vars(info.value))
+    for form in _forms(wrong):
+        assert form not in text
