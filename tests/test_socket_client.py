@@ -244,3 +244,19 @@ def test_base_url_from_the_environment_and_https_only(monkeypatch: pytest.Monkey
     with pytest.raises(ConfigurationError, match="query"):
         SocketClient(token="t", base_url="https://api.socket.dev/v0?token=sktsec_x")
     assert SocketClient(token="t", base_url="http://[::1]:8765/v0").base_url == "http://[::1]:8765/v0"
+
+
+def test_progress_bar_only_for_multi_page_fetches_by_default(
+    sock: SocketClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Automatic mode: a one-page query stays quiet; a multi-page one shows pages and rows."""
+    sock.progress = None
+    sock.snapshots("globex", date="2026-03-01", range="-3d")
+    assert capsys.readouterr().err == ""
+    frame = sock.snapshots("globex", date="2026-03-01", range="-30d", per_page=10)
+    err = capsys.readouterr().err
+    assert "globex snapshots" in err and f"rows={len(frame)}" in err
+    sock.snapshots("globex", date="2026-03-01", range="-30d", per_page=10, progress=False)
+    assert capsys.readouterr().err == ""
+    sock.snapshots("globex", date="2026-03-01", range="-3d", progress=True)
+    assert "globex snapshots" in capsys.readouterr().err
