@@ -6,7 +6,9 @@ pages, frames) is a pure function elsewhere, handed in by the API's client.
 Retry rules, in one place:
 - 429 waits for ``Retry-After`` (seconds or an HTTP date) when it is within ``max_retry_wait``;
   a longer wait is the hourly quota being spent, raised at once as QuotaExceededError rather
-  than freezing a notebook for an hour. A 429 without ``Retry-After`` backs off exponentially.
+  than freezing a notebook for an hour. A 429 without ``Retry-After`` waits the policy's
+  ``rate_limit_interval`` (Snyk: a minute) or, without one, backs off exponentially. With a
+  shared RateLimiter the wait is a pause of every thread, not only the refused one.
 - 408, 5xx and connection errors are retried with exponential backoff and jitter on GET only.
   A POST is retried only when it provably never reached the server (connect errors) or was
   refused with 429: a blind retry could start a second job and spend quota twice.
@@ -31,6 +33,7 @@ from socketlab._errors import (
     RateLimitError,
     TransportError,
 )
+from socketlab._ratelimit import RateLimiter
 
 __all__ = ["HTTPShell", "RetryPolicy", "TokenAuth"]
 
@@ -54,6 +57,8 @@ class RetryPolicy:
     backoff_initial: float = 0.5
     backoff_max: float = 30.0
     jitter: float = 0.5
+    rate_limit_interval: float | None = None
+    """The wait after a 429 without Retry-After; None backs off exponentially instead."""
 
 
 class TokenAuth(httpx.Auth):
@@ -109,8 +114,10 @@ class HTTPShell:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         on_response: Callable[[httpx.Response], None] | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.base_url = base_url
+        self.limiter = limiter
         self.retry = retry or RetryPolicy()
         self._decode = decode
         self._sleep = sleep
@@ -142,6 +149,18 @@ class HTTPShell:
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Send one request (retrying as the policy says) and return the decoded body."""
+        return self.send(method, url, params=params, json=json, headers=headers)[0]
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[Any, httpx.Headers]:
+        """Like request(), and also the headers of the response that succeeded."""
         request = self._http.build_request(method, url, params=params, json=json, headers=headers)
         shown = str(request.url)  # never holds the token: auth is a header, added per send
         retrying = tenacity.Retrying(
@@ -164,7 +183,9 @@ class HTTPShell:
             ) from None
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
-    def _send_once(self, request: httpx.Request, shown: str) -> Any:
+    def _send_once(self, request: httpx.Request, shown: str) -> tuple[Any, httpx.Headers]:
+        if self.limiter is not None:
+            self.limiter.acquire()
         started = time.perf_counter()
         response = self._http.send(request)
         try:
@@ -181,7 +202,7 @@ class HTTPShell:
         if self._on_response is not None:
             self._on_response(response)
         try:
-            return self._decode(response.status_code, response.headers, body, method=request.method, url=shown)
+            data = self._decode(response.status_code, response.headers, body, method=request.method, url=shown)
         except RateLimitError as exc:
             if exc.retry_after is not None and exc.retry_after > self.retry.max_retry_wait:
                 raise QuotaExceededError(
@@ -193,13 +214,24 @@ class HTTPShell:
                     url=exc.url,
                     details=exc.details,
                     request_id=exc.request_id,
+                    errors=exc.errors,
                 ) from None
+            if self.limiter is not None:
+                self.limiter.pause(self._rate_limit_wait(exc) or 0.0)
             raise
+        return data, response.headers
+
+    def _rate_limit_wait(self, error: RateLimitError) -> float | None:
+        return error.retry_after if error.retry_after is not None else self.retry.rate_limit_interval
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, RateLimitError) and error.retry_after is not None:
-            return error.retry_after
+        if isinstance(error, RateLimitError):
+            wait = self._rate_limit_wait(error)
+            if self.limiter is not None and wait is not None:
+                return 0.0  # the limiter's shared pause does the waiting, for every thread
+            if wait is not None:
+                return wait
         return float(self._backoff(state))
 
     @staticmethod

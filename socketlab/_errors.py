@@ -16,7 +16,7 @@ sent), the API saying no (theirs, with everything it told us), or the connection
     │   ├── ServerError              5xx, after the retries allowed
     │   └── UnexpectedResponseError  a body that breaks the contract (not JSON, wrong shape)
     ├── TransportError               the connection failed, after the retries allowed
-    ├── PaginationError              the API repeated a cursor: stopping beats looping forever
+    ├── PaginationError              a repeated cursor, or a next link to another host
     └── SnapshotTimeoutError         wait_for_snapshot ran out of time (also TimeoutError)
 
 No exception carries the token: messages are built from the method, the URL (whose query
@@ -25,12 +25,14 @@ never holds credentials) and the API's own error body.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
     "APIError",
     "BadRequestError",
     "ConfigurationError",
+    "ErrorObject",
     "ForbiddenError",
     "InvalidParameterError",
     "NotFoundError",
@@ -62,6 +64,19 @@ class InvalidParameterError(SocketlabError, ValueError):
         super().__init__(f"{argument}: {message}")
 
 
+@dataclass(frozen=True)
+class ErrorObject:
+    """One JSON:API error object (Snyk): what went wrong and where."""
+
+    status: str | None = None
+    code: str | None = None
+    title: str | None = None
+    detail: str | None = None
+    id: str | None = None
+    parameter: str | None = None  # source.parameter: the query parameter at fault
+    pointer: str | None = None  # source.pointer: the JSON pointer into the request body
+
+
 class APIError(SocketlabError):
     """The API answered with an error status; carries what it said and which request it was."""
 
@@ -74,6 +89,7 @@ class APIError(SocketlabError):
         url: str,
         details: Any = None,
         request_id: str | None = None,
+        errors: tuple[ErrorObject, ...] = (),
     ) -> None:
         self.status = status
         self.message = message
@@ -81,6 +97,7 @@ class APIError(SocketlabError):
         self.method = method
         self.url = url
         self.request_id = request_id
+        self.errors = errors
         super().__init__(message)
 
     def __str__(self) -> str:
@@ -142,7 +159,7 @@ class TransportError(SocketlabError):
 
 
 class PaginationError(SocketlabError):
-    """The API sent a cursor it had sent before; following it would loop forever."""
+    """A cursor came back a second time (a loop), or a next link points to another host."""
 
 
 class SnapshotTimeoutError(SocketlabError, TimeoutError):

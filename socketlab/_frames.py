@@ -17,18 +17,41 @@ import pandas as pd
 
 from socketlab._params import SNAPSHOT_STATUSES
 
-__all__ = ["SNAPSHOT_SCHEMA", "Column", "snake_case", "to_frame", "utc_timestamp"]
+__all__ = [
+    "COORDINATE_SCHEMA",
+    "ISSUE_SCHEMA",
+    "PROBLEM_SCHEMA",
+    "PROJECT_SCHEMA",
+    "RESOURCE_SCHEMA",
+    "SEVERITY_DTYPE",
+    "SNAPSHOT_SCHEMA",
+    "Column",
+    "explode_coordinates",
+    "explode_problems",
+    "resources_frame",
+    "snake_case",
+    "to_frame",
+    "utc_timestamp",
+]
 
 UTC_TIMESTAMP = "datetime64[ns, UTC]"
 
 
 @dataclass(frozen=True)
 class Column:
-    """One API field: its name in the API, its column name, and its pandas dtype."""
+    """One API field: its dotted path in an item, its column name, and its pandas dtype."""
 
-    field: str
+    field: str  # "numLowAlerts", or a path into nested objects: "attributes.resolution.resolved_at"
     name: str
     dtype: str | pd.CategoricalDtype
+
+    def get(self, item: Mapping[str, Any]) -> Any:
+        value: Any = item
+        for key in self.field.split("."):
+            if not isinstance(value, Mapping):
+                return None
+            value = value.get(key)
+        return value
 
 
 def snake_case(name: str) -> str:
@@ -81,23 +104,203 @@ def _typed(values: list[Any], dtype: str | pd.CategoricalDtype) -> pd.Series:
         return pd.Series(pd.Categorical(values, categories=known + extra, ordered=dtype.ordered))
     if dtype == UTC_TIMESTAMP:
         return pd.Series(pd.to_datetime(values, utc=True, format="ISO8601"), dtype=UTC_TIMESTAMP)
+    if dtype == "object":
+        return pd.Series(values, dtype=object)
     return pd.Series(values, dtype=dtype)
 
 
-def to_frame(items: Sequence[Mapping[str, Any]], schema: Sequence[Column]) -> pd.DataFrame:
-    """A DataFrame with one row per item: the schema's columns first, then unknown fields."""
+def to_frame(
+    items: Sequence[Mapping[str, Any]], schema: Sequence[Column], *, extra_in: str | None = None
+) -> pd.DataFrame:
+    """A DataFrame with one row per item: the schema's columns first, then unknown fields.
+
+    Unknown fields are looked for at the top of each item, or inside ``extra_in`` (JSON:API
+    resources keep theirs in ``attributes``), and kept as snake_case object columns.
+    """
+    prefix = f"{extra_in}." if extra_in else ""
     known = {column.field for column in schema}
+    covered = {column.field.split(".")[1 if extra_in else 0] for column in schema if column.field.startswith(prefix)}
     extra: dict[str, None] = {}
     for item in items:
-        for field in item:
-            if field not in known:
+        source = item.get(extra_in) if extra_in else item
+        for field in source if isinstance(source, Mapping) else ():
+            if field not in covered and prefix + field not in known:
                 extra.setdefault(field, None)
     data: dict[str, pd.Series] = {}
     for column in schema:
-        data[column.name] = _typed([item.get(column.field) for item in items], column.dtype)
+        data[column.name] = _typed([column.get(item) for item in items], column.dtype)
     for field in extra:
         name = snake_case(field)
         if name in data:  # a new field that snake_cases onto a known column keeps its own name
             name = field
-        data[name] = pd.Series([item.get(field) for item in items], dtype=object)
+        getter = Column(prefix + field, name, "object")
+        data[name] = pd.Series([getter.get(item) for item in items], dtype=object)
     return pd.DataFrame(data, index=pd.RangeIndex(len(items)))
+
+
+# -- Snyk (JSON:API resources) ----------------------------------------------------------------
+
+SEVERITY_DTYPE = pd.CategoricalDtype(["info", "low", "medium", "high", "critical"], ordered=True)
+
+
+def _resource(attributes: Mapping[str, str | pd.CategoricalDtype], *, renames: Mapping[str, str] = {}) -> list[Column]:
+    columns = [Column("id", "id", "string"), Column("type", "type", "string")]
+    for path, dtype in attributes.items():
+        name = renames.get(path, snake_case(path.replace(".", "_")))
+        columns.append(Column(f"attributes.{path}", name, dtype))
+    return columns
+
+
+def _relationships(*names: str, many: Sequence[str] = ()) -> list[Column]:
+    columns = [Column(f"relationships.{n}.data.id", f"{n}_id", "string") for n in names]
+    columns += [Column(f"relationships.{n}.data", f"{n}_ids", "object") for n in many]
+    return columns
+
+
+# spec listOrgIssues / listGroupIssues, 200 data[]: every attribute; nested objects one level
+# deep, lists of objects (coordinates, problems, classes, severities) kept as objects.
+ISSUE_SCHEMA: tuple[Column, ...] = (
+    *_resource(
+        {
+            "key": "string",
+            "title": "string",
+            "type": pd.CategoricalDtype(["package_vulnerability", "license", "cloud", "code", "custom", "config"]),
+            "status": pd.CategoricalDtype(["open", "resolved"]),
+            "effective_severity_level": SEVERITY_DTYPE,
+            "ignored": "boolean",
+            "created_at": UTC_TIMESTAMP,
+            "updated_at": UTC_TIMESTAMP,
+            "description": "string",
+            "tool": "string",
+            "key_asset": "string",
+            "resolution.type": "string",
+            "resolution.resolved_at": UTC_TIMESTAMP,
+            "resolution.details": "string",
+            "exploit_details.sources": "object",
+            "exploit_details.maturity_levels": "object",
+            "risk.factors": "object",
+            "risk.score": "object",
+            "coordinates": "object",
+            "problems": "object",
+            "classes": "object",
+            "severities": "object",
+        },
+        renames={"type": "issue_type"},  # the resource's own "type" is "issue"
+    ),
+    *_relationships("organization", "scan_item", "ignore", many=("test_executions",)),
+    Column("relationships.scan_item.data.type", "scan_item_type", "string"),
+)
+
+# spec listOrgProjects, 200 data[]: attributes, meta and relationship ids.
+PROJECT_SCHEMA: tuple[Column, ...] = (
+    *_resource(
+        {
+            "name": "string",
+            "type": "string",
+            "target_file": "string",
+            "target_reference": "string",
+            "target_runtime": "string",
+            "origin": "string",
+            "created": UTC_TIMESTAMP,
+            "status": pd.CategoricalDtype(["active", "inactive"]),
+            "read_only": "boolean",
+            "business_criticality": "object",
+            "environment": "object",
+            "lifecycle": "object",
+            "tags": "object",
+            "settings": "object",
+            "build_args": "object",
+        },
+        renames={"type": "project_type"},
+    ),
+    Column("meta.cli_monitored_at", "cli_monitored_at", UTC_TIMESTAMP),
+    Column("meta.latest_issue_counts.critical", "latest_issue_counts_critical", "Int64"),
+    Column("meta.latest_issue_counts.high", "latest_issue_counts_high", "Int64"),
+    Column("meta.latest_issue_counts.medium", "latest_issue_counts_medium", "Int64"),
+    Column("meta.latest_issue_counts.low", "latest_issue_counts_low", "Int64"),
+    Column("meta.latest_issue_counts.updated_at", "latest_issue_counts_updated_at", UTC_TIMESTAMP),
+    Column("meta.latest_dependency_total.total", "latest_dependency_total", "Int64"),
+    Column("meta.latest_dependency_total.updated_at", "latest_dependency_total_updated_at", UTC_TIMESTAMP),
+    *_relationships("organization", "target", "importer", "owner"),
+)
+
+# Any JSON:API resource, when no schema is known: id and type; attributes are inferred.
+RESOURCE_SCHEMA: tuple[Column, ...] = (Column("id", "id", "string"), Column("type", "type", "string"))
+
+
+def resources_frame(resources: Sequence[Mapping[str, Any]], schema: Sequence[Column]) -> pd.DataFrame:
+    """JSON:API resources as a frame; attributes the schema lacks are kept (snake_case)."""
+    frame = to_frame(resources, schema, extra_in="attributes")
+    if schema is RESOURCE_SCHEMA:  # a generic collection: relationship ids too
+        names = sorted({n for r in resources for n in (r.get("relationships") or {})})
+        for name in names:
+            frame[f"{snake_case(name)}_id"] = pd.Series([_relationship_ids(r, name) for r in resources], dtype=object)
+    return frame
+
+
+def _relationship_ids(resource: Mapping[str, Any], name: str) -> Any:
+    data = ((resource.get("relationships") or {}).get(name) or {}).get("data")
+    if isinstance(data, list):
+        return [d.get("id") for d in data if isinstance(d, Mapping)]
+    return data.get("id") if isinstance(data, Mapping) else None
+
+
+def explode_problems(issues: pd.DataFrame) -> pd.DataFrame:
+    """One row per (issue, problem): the CVE, CWE, Snyk vulnerability or rule ids behind issues."""
+    rows = [
+        {"issue_id": issue_id, **problem}
+        for issue_id, problems in zip(issues["id"], issues["problems"], strict=True)
+        for problem in (problems if isinstance(problems, list) else [])
+    ]
+    return to_frame(rows, PROBLEM_SCHEMA)
+
+
+def explode_coordinates(issues: pd.DataFrame) -> pd.DataFrame:
+    """One row per (issue, coordinate): fixability, reachability, state and the package."""
+    rows: list[dict[str, Any]] = []
+    for issue_id, coordinates in zip(issues["id"], issues["coordinates"], strict=True):
+        for index, coordinate in enumerate(coordinates if isinstance(coordinates, list) else []):
+            package: dict[str, Any] = {}
+            for representation in coordinate.get("representations") or []:
+                if isinstance(representation, Mapping) and isinstance(representation.get("dependency"), Mapping):
+                    package = dict(representation["dependency"])
+                    break
+            rows.append({"issue_id": issue_id, "coordinate": index, **coordinate, **package})
+    return to_frame(rows, COORDINATE_SCHEMA)
+
+
+PROBLEM_SCHEMA: tuple[Column, ...] = _columns(
+    {
+        "issue_id": "string",
+        "id": "string",
+        "type": "string",
+        "source": "string",
+        "url": "string",
+        "disclosed_at": UTC_TIMESTAMP,
+        "discovered_at": UTC_TIMESTAMP,
+        "updated_at": UTC_TIMESTAMP,
+    }
+)
+COORDINATE_SCHEMA: tuple[Column, ...] = _columns(
+    {
+        "issue_id": "string",
+        "coordinate": "Int64",
+        "state": pd.CategoricalDtype(["open", "resolved"]),
+        "reachability": pd.CategoricalDtype(["function", "package", "no-info", "not-applicable"]),
+        "package_name": "string",
+        "package_version": "string",
+        "is_fixable_manually": "boolean",
+        "is_fixable_snyk": "boolean",
+        "is_fixable_upstream": "boolean",
+        "is_patchable": "boolean",
+        "is_pinnable": "boolean",
+        "is_upgradeable": "boolean",
+        "created_at": UTC_TIMESTAMP,
+        "updated_at": UTC_TIMESTAMP,
+        "last_introduced_at": UTC_TIMESTAMP,
+        "last_resolved_at": UTC_TIMESTAMP,
+        "last_resolved_details": "string",
+        "remedies": "object",
+        "representations": "object",
+    }
+)

@@ -7,12 +7,13 @@ endless, quota-burning loop).
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from socketlab._errors import PaginationError, UnexpectedResponseError
 
-__all__ = ["follow", "socket_next_cursor"]
+__all__ = ["follow", "resolve_link", "snyk_next_url", "socket_next_cursor"]
 
 Req = TypeVar("Req")
 Page = TypeVar("Page")
@@ -37,6 +38,56 @@ def socket_next_cursor(page: Mapping[str, Any]) -> str | None:
             details={"endCursor": cursor},
         )
     return cursor
+
+
+def snyk_next_url(page: Mapping[str, Any], base_url: str) -> str | None:
+    """The absolute URL of the next Snyk page, or None at the end.
+
+    JSON:API ``links.next`` is a string or an object ``{"href": ...}``; absent, null or empty
+    ends the collection. The link already holds every parameter (version, limit, filters,
+    starting_after): it is followed exactly as given, never merged with our own parameters.
+    """
+    links = page.get("links")
+    link = links.get("next") if isinstance(links, Mapping) else None
+    if isinstance(link, Mapping):
+        link = link.get("href")
+    if link is None or link == "":
+        return None
+    if not isinstance(link, str):
+        raise UnexpectedResponseError(
+            f"links.next is {type(link).__name__}, not a string or an href object",
+            status=200,
+            method="GET",
+            url="",
+            details={"next": link},
+        )
+    return resolve_link(link, base_url)
+
+
+def resolve_link(link: str, base_url: str) -> str:
+    """Make a link absolute against the API root ``base_url`` (e.g. https://api.snyk.io/rest).
+
+    Servers send every shape: relative to the API root (``/orgs/...``), already prefixed with
+    the root's path (``/rest/orgs/...``), or absolute. Each lands on the same URL: never
+    ``/rest/rest/...``, never a lost ``/rest``. A link to another scheme or host is refused,
+    since following it would send the token there.
+    """
+    base = urllib.parse.urlsplit(base_url)
+    target = urllib.parse.urlsplit(link)
+    if target.scheme or target.netloc:
+        if (target.scheme.lower(), target.netloc.lower()) != (base.scheme.lower(), base.netloc.lower()):
+            raise PaginationError(
+                f"the next link points to {target.scheme}://{target.netloc}, not the API at "
+                f"{base.scheme}://{base.netloc}; refusing to send the token there"
+            )
+        return link
+    origin = f"{base.scheme}://{base.netloc}"
+    root = base.path.rstrip("/")
+    if not target.path.startswith("/"):
+        return f"{origin}{root}/{link}"
+    if root and (target.path == root or target.path.startswith(root + "/")):
+        return origin + link
+    return origin + root + link
 
 
 def follow(

@@ -9,19 +9,32 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from socketlab._errors import InvalidParameterError
 
 __all__ = [
+    "DEFAULT_SNYK_VERSION",
+    "ISSUE_STATUSES",
+    "ISSUE_TYPES",
+    "SEVERITY_LEVELS",
     "SNAPSHOT_STATUSES",
     "TERMINAL_STATUSES",
     "check_org_slug",
+    "check_path_segment",
+    "check_uuid",
     "comma_list",
+    "issues_query",
     "parse_range",
+    "projects_query",
+    "query_value",
     "snapshots_query",
+    "snyk_limit",
+    "snyk_version",
     "to_date_string",
+    "to_timestamp_string",
 ]
 
 # spec historicalSnapshotsList, filters.status: the five allowed statuses
@@ -167,4 +180,236 @@ def snapshots_query(
         query["filters.status"] = comma_list(status, "status", allowed=SNAPSHOT_STATUSES)
     if request_id is not None:
         query["filters.requestId"] = comma_list(request_id, "request_id")
+    return query
+
+
+# -- Snyk REST -------------------------------------------------------------------------------
+
+# The GA date the client pins by default: the REST document's own x-snyk-api-version. Snyk serves
+# each endpoint's newest version on or before it (listOrgIssues/listGroupIssues: 2024-01-23,
+# listOrgProjects: 2024-05-31).
+DEFAULT_SNYK_VERSION = "2024-10-15"
+ISSUE_TYPES: tuple[str, ...] = ("package_vulnerability", "license", "cloud", "code", "custom", "config")
+SEVERITY_LEVELS: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
+ISSUE_STATUSES: tuple[str, ...] = ("open", "resolved")
+SCAN_ITEM_TYPES: tuple[str, ...] = ("project", "environment")
+BUSINESS_CRITICALITY: tuple[str, ...] = ("critical", "high", "medium", "low")
+ENVIRONMENTS: tuple[str, ...] = (
+    "frontend", "backend", "internal", "external", "mobile", "saas", "onprem", "hosted", "distributed",
+)  # fmt: skip
+LIFECYCLES: tuple[str, ...] = ("production", "development", "sandbox")
+_VERSION = re.compile(r"(\d{4}-\d{2}-\d{2})(?:~(beta|experimental))?")
+_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,199}")
+
+
+def snyk_version(value: object, today: dt.date | None = None, argument: str = "version") -> str:
+    """A Snyk API version: ``YYYY-MM-DD`` (GA), optionally ``~beta`` or ``~experimental``.
+
+    The date must be a real day and not in the future (UTC): Snyk resolves a version to the
+    newest release on or before it, and a future date would silently float.
+    """
+    if not isinstance(value, str):
+        raise InvalidParameterError(argument, f"expected a str like '2024-10-15', got {type(value).__name__}")
+    match = _VERSION.fullmatch(value)
+    if not match:
+        raise InvalidParameterError(
+            argument, f"{value!r} is not a Snyk version: use YYYY-MM-DD, optionally with ~beta or ~experimental"
+        )
+    day = to_date_string(match.group(1), argument)
+    today = today or dt.datetime.now(dt.UTC).date()
+    if dt.date.fromisoformat(day) > today:
+        raise InvalidParameterError(argument, f"{value!r} is in the future (today is {today.isoformat()} UTC)")
+    return value
+
+
+def check_uuid(value: object, argument: str) -> str:
+    """A UUID as Snyk writes it (lower-case, hyphenated)."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if not isinstance(value, str):
+        raise InvalidParameterError(argument, f"expected a UUID str, got {type(value).__name__}")
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise InvalidParameterError(argument, f"{value!r} is not a UUID") from None
+
+
+def check_path_segment(value: object, argument: str) -> str:
+    """A value that may stand as one URL path segment: no '/', '?', '#', '%' or dot segments."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if not isinstance(value, str) or not _SEGMENT.fullmatch(value) or ".." in value:
+        raise InvalidParameterError(
+            argument, f"{value!r} cannot stand in a URL path: use letters, digits, '-', '_', '.' or '~'"
+        )
+    return value
+
+
+def snyk_limit(value: object) -> int:
+    """Page size: 10 to 100 in steps of 10 (spec components.parameters.Limit)."""
+    limit = _check_int(value, "limit", 10, 100)
+    if limit % 10:
+        raise InvalidParameterError("limit", f"{limit} is not a multiple of 10")
+    return limit
+
+
+def to_timestamp_string(value: object, argument: str) -> str:
+    """An RFC 3339 UTC timestamp from a datetime (naive: UTC), a date (midnight UTC) or a str."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise InvalidParameterError(argument, f"{value!r} is not an ISO 8601 date or timestamp") from None
+    if isinstance(value, dt.datetime):
+        value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        return value.strftime("%Y-%m-%dT%H:%M:%S") + (f".{value.microsecond:06d}" if value.microsecond else "") + "Z"
+    if isinstance(value, dt.date):
+        return f"{value.isoformat()}T00:00:00Z"
+    raise InvalidParameterError(argument, f"expected a datetime, a date or an ISO 8601 str, got {type(value).__name__}")
+
+
+def query_value(value: object, argument: str) -> str:
+    """One query value as Snyk expects it: lists comma-joined, booleans lower-case, UTC times.
+
+    httpx would repeat the key for a list and write ``True``: Snyk wants ``a,b`` and ``true``.
+    An empty string is kept: it can mean something to a filter.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return to_timestamp_string(value, argument)
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, Iterable) and not isinstance(value, (bytes, dict)):
+        return comma_list([query_value(v, argument) for v in value], argument)
+    raise InvalidParameterError(argument, f"cannot send a {type(value).__name__} as a query value")
+
+
+def _bool(value: object, argument: str) -> str:
+    if not isinstance(value, bool):
+        raise InvalidParameterError(argument, f"expected True or False, got {type(value).__name__} {value!r}")
+    return "true" if value else "false"
+
+
+def _one_of(value: object, argument: str, allowed: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise InvalidParameterError(argument, f"{value!r} is not allowed; choose from {', '.join(allowed)}")
+    return value
+
+
+def issues_query(
+    *,
+    type: object = None,
+    status: object = None,
+    ignored: object = None,
+    effective_severity_level: object = None,
+    created_after: object = None,
+    created_before: object = None,
+    updated_after: object = None,
+    updated_before: object = None,
+    scan_item_id: object = None,
+    scan_item_type: object = None,
+) -> dict[str, str]:
+    """The filters of listOrgIssues / listGroupIssues as query values."""
+    query: dict[str, str] = {}
+    if type is not None:
+        query["type"] = _one_of(type, "type", ISSUE_TYPES)
+    if status is not None:
+        statuses = [status] if isinstance(status, str) else status
+        if isinstance(statuses, Iterable) and "ignored" in list(statuses):
+            raise InvalidParameterError(
+                "status",
+                "'ignored' is not an issue status (open or resolved): ignoring is a flag, pass ignored=True",
+            )
+        query["status"] = comma_list(status, "status", allowed=ISSUE_STATUSES)
+    if ignored is not None:
+        query["ignored"] = _bool(ignored, "ignored")
+    if effective_severity_level is not None:
+        query["effective_severity_level"] = comma_list(
+            effective_severity_level, "effective_severity_level", allowed=SEVERITY_LEVELS
+        )
+    for name, value in (
+        ("created_after", created_after),
+        ("created_before", created_before),
+        ("updated_after", updated_after),
+        ("updated_before", updated_before),
+    ):
+        if value is not None:
+            query[name] = to_timestamp_string(value, name)
+    if scan_item_id is not None:
+        query["scan_item.id"] = check_uuid(scan_item_id, "scan_item_id")
+    if scan_item_type is not None:
+        query["scan_item.type"] = _one_of(scan_item_type, "scan_item_type", SCAN_ITEM_TYPES)
+    if ("scan_item.id" in query) != ("scan_item.type" in query):
+        raise InvalidParameterError("scan_item_id", "scan_item_id and scan_item_type go together")
+    return query
+
+
+def projects_query(
+    *,
+    target_id: object = None,
+    target_reference: object = None,
+    target_file: object = None,
+    target_runtime: object = None,
+    ids: object = None,
+    names: object = None,
+    names_start_with: object = None,
+    origins: object = None,
+    types: object = None,
+    expand: object = None,
+    latest_issue_counts: object = None,
+    latest_dependency_total: object = None,
+    cli_monitored_before: object = None,
+    cli_monitored_after: object = None,
+    importing_user_public_id: object = None,
+    tags: object = None,
+    business_criticality: object = None,
+    environment: object = None,
+    lifecycle: object = None,
+) -> dict[str, str]:
+    """The filters of listOrgProjects as query values."""
+    query: dict[str, str] = {}
+    if target_id is not None:
+        ids_ = [target_id] if isinstance(target_id, str | uuid.UUID) else _as_list(target_id, "target_id")
+        query["target_id"] = comma_list([check_uuid(v, "target_id") for v in ids_], "target_id")
+    if ids is not None:
+        ids_ = [ids] if isinstance(ids, str | uuid.UUID) else _as_list(ids, "ids")
+        query["ids"] = comma_list([check_uuid(v, "ids") for v in ids_], "ids")
+    for name, value in (("target_reference", target_reference), ("target_file", target_file),
+                        ("target_runtime", target_runtime)):  # fmt: skip
+        if value is not None:
+            if not isinstance(value, str):
+                raise InvalidParameterError(name, f"expected a str, got {type(value).__name__}")
+            query[name] = value
+    for name, value in (("names", names), ("names_start_with", names_start_with), ("origins", origins),
+                        ("types", types), ("importing_user_public_id", importing_user_public_id)):  # fmt: skip
+        if value is not None:
+            query[name] = comma_list(value, name)
+    if expand is not None:
+        query["expand"] = comma_list(expand, "expand", allowed=("target",))
+    if latest_issue_counts is not None:
+        query["meta.latest_issue_counts"] = _bool(latest_issue_counts, "latest_issue_counts")
+    if latest_dependency_total is not None:
+        query["meta.latest_dependency_total"] = _bool(latest_dependency_total, "latest_dependency_total")
+    for name, value in (("cli_monitored_before", cli_monitored_before), ("cli_monitored_after", cli_monitored_after)):
+        if value is not None:
+            query[name] = to_timestamp_string(value, name)
+    if tags is not None:
+        pairs = [f"{k}:{v}" for k, v in tags.items()] if isinstance(tags, dict) else tags
+        joined = comma_list(pairs, "tags")
+        for tag in joined.split(","):
+            if not re.fullmatch(r"[a-zA-Z0-9_-]+:[:/?#@&+=%a-zA-Z0-9_.~-]+", tag):
+                raise InvalidParameterError("tags", f"{tag!r} is not key:value (spec pattern)")
+        query["tags"] = joined
+    for name, value, allowed in (
+        ("business_criticality", business_criticality, BUSINESS_CRITICALITY),
+        ("environment", environment, ENVIRONMENTS),
+        ("lifecycle", lifecycle, LIFECYCLES),
+    ):
+        if value is not None:
+            query[name] = comma_list(value, name, allowed=allowed)
     return query

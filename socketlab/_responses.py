@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from socketlab._errors import (
     APIError,
     BadRequestError,
+    ErrorObject,
     ForbiddenError,
     NotFoundError,
     RateLimitError,
@@ -23,7 +24,7 @@ from socketlab._errors import (
     UnexpectedResponseError,
 )
 
-__all__ = ["decode_socket", "error_class", "parse_retry_after", "request_id_of"]
+__all__ = ["decode_snyk", "decode_socket", "error_class", "parse_retry_after", "request_id_of"]
 
 _BY_STATUS: dict[int, type[APIError]] = {
     400: BadRequestError,
@@ -81,6 +82,46 @@ def _snippet(body: bytes) -> str:
     return text[:200] + ("…" if len(text) > 200 else "")
 
 
+ErrorReader = Callable[[bytes, int], tuple[str, Any, tuple[ErrorObject, ...]]]
+
+
+def _decode(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    method: str,
+    url: str,
+    now: dt.datetime | None,
+    read_error: ErrorReader,
+) -> Any:
+    request_id = request_id_of(headers)
+    if 200 <= status < 300:
+        try:
+            return json.loads(body)
+        except ValueError:
+            raise UnexpectedResponseError(
+                f"the body is not JSON: {_snippet(body)!r}",
+                status=status,
+                method=method,
+                url=url,
+                request_id=request_id,
+            ) from None
+    message, details, errors = read_error(body, status)
+    cls = error_class(status)
+    kwargs: dict[str, Any] = {
+        "status": status,
+        "method": method,
+        "url": url,
+        "details": details,
+        "request_id": request_id,
+        "errors": errors,
+    }
+    if cls is RateLimitError:
+        raise RateLimitError(message, retry_after=parse_retry_after(_lower(headers).get("retry-after"), now), **kwargs)
+    raise cls(message, **kwargs)
+
+
 def decode_socket(
     status: int,
     headers: Mapping[str, str],
@@ -96,39 +137,76 @@ def decode_socket(
     components.responses); a body that is not that shape still raises the right class, with the
     start of the body as the message, so a proxy's HTML error page is not a crash.
     """
-    request_id = request_id_of(headers)
-    if 200 <= status < 300:
-        try:
-            return json.loads(body)
-        except ValueError:
-            raise UnexpectedResponseError(
-                f"the body is not JSON: {_snippet(body)!r}",
-                status=status,
-                method=method,
-                url=url,
-                request_id=request_id,
-            ) from None
-    message, details = _socket_error_body(body, status)
-    cls = error_class(status)
-    kwargs: dict[str, Any] = {
-        "status": status,
-        "method": method,
-        "url": url,
-        "details": details,
-        "request_id": request_id,
-    }
-    if cls is RateLimitError:
-        retry_after = parse_retry_after(_lower(headers).get("retry-after"), now)
-        raise RateLimitError(message, retry_after=retry_after, **kwargs)
-    raise cls(message, **kwargs)
+    return _decode(status, headers, body, method=method, url=url, now=now, read_error=_socket_error)
 
 
-def _socket_error_body(body: bytes, status: int) -> tuple[str, Any]:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return (_snippet(body) or f"HTTP {status} with an empty body"), None
+def decode_snyk(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    method: str,
+    url: str,
+    now: dt.datetime | None = None,
+) -> Any:
+    """The JSON of a 2xx Snyk response, or raise the exception its status calls for.
+
+    Snyk errors are JSON:API ``{"jsonapi": ..., "errors": [...]}``; every error object is kept
+    (status, code, title, detail, id, source.parameter/pointer). The overview's bare 401 body
+    ``{"status": "401", "code": "Unauthorized"}`` and non-JSON bodies are tolerated.
+    """
+    return _decode(status, headers, body, method=method, url=url, now=now, read_error=_jsonapi_errors)
+
+
+def _socket_error(body: bytes, status: int) -> tuple[str, Any, tuple[ErrorObject, ...]]:
+    data = _json_or_none(body)
     error = data.get("error") if isinstance(data, dict) else None
     if isinstance(error, dict) and isinstance(error.get("message"), str):
-        return error["message"], error.get("details")
-    return f"HTTP {status}: {_snippet(body)}", None
+        return error["message"], error.get("details"), ()
+    return _fallback_message(body, status), None, ()
+
+
+def _jsonapi_errors(body: bytes, status: int) -> tuple[str, Any, tuple[ErrorObject, ...]]:
+    data = _json_or_none(body)
+    if isinstance(data, dict) and isinstance(data.get("errors"), list):
+        objects = tuple(_error_object(e) for e in data["errors"] if isinstance(e, dict))
+    elif isinstance(data, dict) and ("code" in data or "status" in data):  # the bare 401 of the overview
+        objects = (_error_object(data),)
+    else:
+        return _fallback_message(body, status), None, ()
+    texts = [o.detail or o.title or o.code or f"HTTP {status}" for o in objects[:3]]
+    message = "; ".join(texts) or f"HTTP {status}"
+    if len(objects) > 3:
+        message += f" (and {len(objects) - 3} more)"
+    return message, None, objects
+
+
+def _error_object(raw: dict[str, Any]) -> ErrorObject:
+    source: dict[str, Any] = raw["source"] if isinstance(raw.get("source"), dict) else {}
+
+    def text(value: Any) -> str | None:
+        return None if value is None else str(value)
+
+    return ErrorObject(
+        status=text(raw.get("status")),
+        code=text(raw.get("code")),
+        title=text(raw.get("title")),
+        detail=text(raw.get("detail")),
+        id=text(raw.get("id")),
+        parameter=text(source.get("parameter")),
+        pointer=text(source.get("pointer")),
+    )
+
+
+def _json_or_none(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def _fallback_message(body: bytes, status: int) -> str:
+    snippet = _snippet(body)
+    if not snippet:
+        return f"HTTP {status} with an empty body"
+    return snippet if _json_or_none(body) is None else f"HTTP {status}: {snippet}"
