@@ -10,6 +10,7 @@ from socketlab._errors import (
     APIError,
     BadRequestError,
     ConfigurationError,
+    ErrorObject,
     ForbiddenError,
     InvalidParameterError,
     NotFoundError,
@@ -19,22 +20,29 @@ from socketlab._errors import (
     ServerError,
     SnapshotTimeoutError,
     SocketlabError,
+    SunsetWarning,
     TransportError,
     UnauthorizedError,
     UnexpectedResponseError,
 )
-from socketlab._params import SNAPSHOT_STATUSES, TERMINAL_STATUSES
+from socketlab._frames import explode_coordinates, explode_problems
+from socketlab._params import DEFAULT_SNYK_VERSION, SNAPSHOT_STATUSES, TERMINAL_STATUSES
+from socketlab._snyk import DEFAULT_SNYK_BASE_URL, DEFAULT_SNYK_RATE_LIMIT, SnykClient
 from socketlab._socket import DEFAULT_SOCKET_BASE_URL, Quota, SnapshotJob, SocketClient
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_SNYK_BASE_URL",
+    "DEFAULT_SNYK_RATE_LIMIT",
+    "DEFAULT_SNYK_VERSION",
     "DEFAULT_SOCKET_BASE_URL",
     "SNAPSHOT_STATUSES",
     "TERMINAL_STATUSES",
     "APIError",
     "BadRequestError",
     "ConfigurationError",
+    "ErrorObject",
     "ForbiddenError",
     "InvalidParameterError",
     "NotFoundError",
@@ -46,10 +54,14 @@ __all__ = [
     "ServerError",
     "SnapshotJob",
     "SnapshotTimeoutError",
+    "SnykClient",
     "SocketClient",
     "SocketlabError",
+    "SunsetWarning",
     "TransportError",
     "UnauthorizedError",
     "UnexpectedResponseError",
     "__version__",
+    "explode_coordinates",
+    "explode_problems",
 ]

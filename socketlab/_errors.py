@@ -19,6 +19,9 @@ sent), the API saying no (theirs, with everything it told us), or the connection
     ├── PaginationError              a repeated cursor, or a next link to another host
     └── SnapshotTimeoutError         wait_for_snapshot ran out of time (also TimeoutError)
 
+SunsetWarning (a FutureWarning, so notebooks show it) says an API version is deprecated or
+has a sunset date.
+
 No exception carries the token: messages are built from the method, the URL (whose query
 never holds credentials) and the API's own error body.
 """
@@ -42,6 +45,7 @@ __all__ = [
     "ServerError",
     "SnapshotTimeoutError",
     "SocketlabError",
+    "SunsetWarning",
     "TransportError",
     "UnauthorizedError",
     "UnexpectedResponseError",
@@ -169,3 +173,7 @@ class SnapshotTimeoutError(SocketlabError, TimeoutError):
         self.request_id = request_id
         self.last_status = last_status
         super().__init__(message)
+
+
+class SunsetWarning(FutureWarning):
+    """The API marked the endpoint version in use as deprecated or sunsetting (once per version)."""
