@@ -6,31 +6,46 @@ In process::
     sock = sandbox.socket_client()            # a SocketClient answered in memory
     sock.snapshots("acme-corp", date="2026-03-01", range="-30d")
 
+    snyk = sandbox.snyk_client()              # a SnykClient answered in memory
+    snyk.issues(org_id=sandbox.SnykSandbox.org_id("acme-corp"))
+
 On loopback, for other processes (or ``socketlab sandbox --port 8765``)::
 
-    with sandbox.serving(sandbox.SocketSandbox()) as root:
+    with sandbox.serving(sandbox.Sandbox()) as root:
         sock = SocketClient(token=sandbox.DEMO_TOKEN, base_url=root + "/v0")
+        snyk = SnykClient(token=sandbox.SNYK_DEMO_TOKEN, base_url=root + "/rest")
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from socketlab._snyk import SnykClient
 from socketlab._socket import SocketClient
 from socketlab.sandbox._serve import serve, serving, transport
+from socketlab.sandbox._snyk import LINK_STYLES, SNYK_DEMO_TOKEN, SnykSandbox, SnykToken
 from socketlab.sandbox._socket import DEMO_TOKEN, Reply, SandboxToken, SocketSandbox
 from socketlab.sandbox._story import DEMO_ORGS, DemoOrg
 
 __all__ = [
     "DEMO_ORGS",
     "DEMO_TOKEN",
+    "LINK_STYLES",
+    "SANDBOX_SNYK_URL",
     "SANDBOX_SOCKET_URL",
+    "SNYK_DEMO_TOKEN",
     "DemoOrg",
     "Reply",
+    "Sandbox",
     "SandboxToken",
+    "SnykSandbox",
+    "SnykToken",
     "SocketSandbox",
     "serve",
     "serving",
+    "snyk_client",
     "socket_client",
     "transport",
 ]
@@ -38,6 +53,20 @@ __all__ = [
 # An obviously-not-real host: in-process requests never leave the process, and nobody reading a
 # log should mistake sandbox numbers for their organization's.
 SANDBOX_SOCKET_URL = "https://socket.sandbox.invalid/v0"
+SANDBOX_SNYK_URL = "https://snyk.sandbox.invalid/rest"
+
+
+@dataclass
+class Sandbox:
+    """Both emulators behind one server: Socket under /v0, Snyk under /rest."""
+
+    socket: SocketSandbox = field(default_factory=SocketSandbox)
+    snyk: SnykSandbox = field(default_factory=SnykSandbox)
+
+    def handle(self, method: str, target: str, headers: Mapping[str, str]) -> Reply:
+        if target.startswith(self.snyk.base_path + "/"):
+            return self.snyk.handle(method, target, headers)
+        return self.socket.handle(method, target, headers)
 
 
 def socket_client(sandbox: SocketSandbox | None = None, **kwargs: Any) -> SocketClient:
@@ -46,3 +75,11 @@ def socket_client(sandbox: SocketSandbox | None = None, **kwargs: Any) -> Socket
     kwargs.setdefault("token", sandbox.token)
     kwargs.setdefault("base_url", SANDBOX_SOCKET_URL)
     return SocketClient(transport=transport(sandbox), **kwargs)
+
+
+def snyk_client(sandbox: SnykSandbox | None = None, **kwargs: Any) -> SnykClient:
+    """A SnykClient answered by ``sandbox`` (a fresh SnykSandbox by default) in process."""
+    sandbox = sandbox or SnykSandbox()
+    kwargs.setdefault("token", sandbox.token)
+    kwargs.setdefault("base_url", SANDBOX_SNYK_URL)
+    return SnykClient(transport=transport(sandbox), **kwargs)
