@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from socketlab import SocketClient, sandbox
-from socketlab.sandbox import SandboxToken, SocketSandbox
+from socketlab import SnykClient, SocketClient, sandbox
+from socketlab.sandbox import SandboxToken, SnykSandbox, SnykToken, SocketSandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
@@ -19,6 +19,7 @@ CASSETTES = ROOT / "cassettes"
 # The token the cassette tests use against the sandbox: Socket's prefix on purpose, so the
 # secret scan of cassettes/ would see it if a filter ever let it through.
 TEST_TOKEN = "sktsec_cassette_test_token_5f0e1d2c3b4a"
+SNYK_TEST_TOKEN = "7e3f0c2a-1b4d-4c5e-8f6a-9b0c1d2e3f4a"  # a Snyk-shaped (UUID) test token
 # Recording against the real API: SOCKETLAB_LIVE=1 plus a token and an org you own.
 LIVE = os.environ.get("SOCKETLAB_LIVE") == "1"
 LIVE_ORG = os.environ.get("SOCKETLAB_TEST_ORG", "acme-corp")
@@ -67,6 +68,30 @@ def served(app: SocketSandbox) -> Iterator[str]:
     """The sandbox on a loopback port: its /v0 base URL (real HTTP)."""
     with sandbox.serving(app) as root:
         yield root + "/v0"
+
+
+@pytest.fixture
+def snyk_app(clock: FakeTime) -> SnykSandbox:
+    """The Snyk sandbox on the same fake clock as the Socket one."""
+    sb = SnykSandbox(now=clock.utcnow)
+    sb.add_token(SnykToken(SNYK_TEST_TOKEN))
+    return sb
+
+
+@pytest.fixture
+def snyk(snyk_app: SnykSandbox, clock: FakeTime) -> Iterator[SnykClient]:
+    """A Snyk client answered by the in-process sandbox; time is the fake clock."""
+    with sandbox.snyk_client(
+        snyk_app, token=SNYK_TEST_TOKEN, sleep=clock.sleep, clock=clock.monotonic, progress=False
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def snyk_served(snyk_app: SnykSandbox, app: SocketSandbox) -> Iterator[str]:
+    """Both sandboxes on one loopback port: the Snyk /rest base URL (real HTTP)."""
+    with sandbox.serving(sandbox.Sandbox(socket=app, snyk=snyk_app)) as root:
+        yield root + "/rest"
 
 
 # -- vcr (pytest-recording) ---------------------------------------------------------------------

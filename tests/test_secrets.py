@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from socketlab import SocketClient, UnauthorizedError, sandbox
-from socketlab.sandbox import SocketSandbox
-from tests.conftest import CASSETTES, TEST_TOKEN, FakeTime
+from socketlab import SnykClient, SocketClient, UnauthorizedError, sandbox
+from socketlab.sandbox import SnykSandbox, SocketSandbox
+from tests.conftest import CASSETTES, SNYK_TEST_TOKEN, TEST_TOKEN, FakeTime
 
 
 def _forms(token: str) -> list[str]:
@@ -24,7 +24,10 @@ def test_no_cassette_holds_a_token() -> None:
     """Scan every cassette for the test token, its Basic form and Socket's sktsec_ prefix."""
     files = list(Path(CASSETTES).rglob("*.yaml"))
     assert files, "no cassettes found"
-    needles = [*_forms(TEST_TOKEN), *_forms(sandbox.DEMO_TOKEN), "sktsec_", "c2t0c2Vj"]  # base64 of "sktsec"
+    needles = [
+        *_forms(TEST_TOKEN), *_forms(sandbox.DEMO_TOKEN), "sktsec_", "c2t0c2Vj",  # base64 of "sktsec"
+        SNYK_TEST_TOKEN, sandbox.SNYK_DEMO_TOKEN, "token ", "bearer ",
+    ]  # fmt: skip
     for path in files:
         text = path.read_text()
         for needle in needles:
@@ -49,6 +52,26 @@ def test_repr_and_str_do_not_show_the_token(auth: str) -> None:
     for text in (repr(sock), str(sock), repr(sock._shell._http.auth), repr(vars(sock))):
         for form in _forms(TEST_TOKEN):
             assert form not in text
+
+
+@pytest.mark.parametrize("auth", ["token", "bearer"])
+def test_snyk_repr_does_not_show_the_token(auth: str) -> None:
+    snyk = SnykClient(token=SNYK_TEST_TOKEN, auth=auth)  # type: ignore[arg-type]
+    for text in (repr(snyk), str(snyk), repr(snyk._shell._http.auth), repr(vars(snyk))):
+        assert SNYK_TEST_TOKEN not in text
+
+
+def test_snyk_logs_and_errors_do_not_show_the_token(caplog: pytest.LogCaptureFixture, clock: FakeTime) -> None:
+    app = SnykSandbox(now=clock.utcnow)
+    with caplog.at_level(logging.DEBUG), sandbox.serving(app) as root:
+        with SnykClient(token=app.token, base_url=root + "/rest", progress=False) as snyk:
+            snyk.projects(SnykSandbox.org_id("globex"))
+        with SnykClient(token="bad-" + app.token, base_url=root + "/rest", progress=False) as snyk:
+            with pytest.raises(UnauthorizedError) as info:
+                snyk.projects(SnykSandbox.org_id("globex"))
+    text = "\n".join(f"{r.name} {r.getMessage()} {r.args}" for r in caplog.records)
+    text += str(info.value) + "".join(traceback.format_exception(info.value)) + repr(vars(info.value))
+    assert app.token not in text
 
 
 def test_logs_at_every_level_do_not_show_the_token(caplog: pytest.LogCaptureFixture, clock: FakeTime) -> None:

@@ -255,7 +255,8 @@ def test_progress_bar_only_for_multi_page_fetches_by_default(
     assert capsys.readouterr().err == ""
     frame = sock.snapshots("globex", date="2026-03-01", range="-30d", per_page=10)
     err = capsys.readouterr().err
-    assert "globex snapshots" in err and f"rows={len(frame)}" in err
+    assert "globex snapshots" in err
+    assert f"rows={len(frame)}" in err
     sock.snapshots("globex", date="2026-03-01", range="-30d", per_page=10, progress=False)
     assert capsys.readouterr().err == ""
     sock.snapshots("globex", date="2026-03-01", range="-3d", progress=True)
