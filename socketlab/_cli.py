@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,22 +12,21 @@ from pathlib import Path
 import pandas as pd
 
 from socketlab._errors import SocketlabError
-from socketlab._params import SNAPSHOT_STATUSES
+from socketlab._params import ISSUE_STATUSES, SEVERITY_LEVELS, SNAPSHOT_STATUSES
+from socketlab._snyk import SnykClient
 from socketlab._socket import SocketClient
 
 __all__ = ["main"]
 
 FORMATS = ("table", "csv", "jsonl", "parquet")
-TABLE_COLUMNS = [
-    "requested_at",
-    "status",
-    "duration_ms",
-    "num_repos_scanned",
-    "num_critical_alerts",
-    "num_high_alerts",
-    "num_medium_alerts",
-    "num_low_alerts",
-]
+# what the compact table shows of each kind of frame (the exports keep every column)
+TABLE_COLUMNS: dict[str, list[str]] = {
+    "snapshots": ["requested_at", "status", "duration_ms", "num_repos_scanned", "num_critical_alerts",
+                  "num_high_alerts", "num_medium_alerts", "num_low_alerts"],
+    "issues": ["created_at", "effective_severity_level", "status", "ignored", "key", "title"],
+    "projects": ["name", "project_type", "created", "latest_issue_counts_critical", "latest_issue_counts_high",
+                 "latest_issue_counts_medium", "latest_issue_counts_low"],
+}  # fmt: skip
 
 
 def _split(values: Sequence[str] | None) -> list[str] | None:
@@ -36,10 +36,21 @@ def _split(values: Sequence[str] | None) -> list[str] | None:
     return [part for value in values for part in value.split(",") if part]
 
 
-def write_frame(frame: pd.DataFrame, fmt: str, out: str | None) -> None:
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lists and objects as JSON text, so CSV and JSON lines stay one value a cell."""
+    import json
+
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object and out[column].map(lambda v: isinstance(v, (list, dict))).any():
+            out[column] = out[column].map(lambda v: json.dumps(v) if isinstance(v, (list, dict)) else v)
+    return out
+
+
+def write_frame(frame: pd.DataFrame, fmt: str, out: str | None, kind: str | None = None) -> None:
     """Write ``frame`` as a compact table, CSV, JSON lines or Parquet, to ``out`` or stdout."""
     if fmt == "table":
-        shown = frame[[c for c in TABLE_COLUMNS if c in frame.columns]] if len(frame.columns) > 10 else frame
+        shown = frame[TABLE_COLUMNS[kind]] if kind else frame
         text = shown.to_string(index=False, max_rows=40) if len(frame) else "(no rows)"
         if out:
             Path(out).write_text(text + "\n")
@@ -51,6 +62,8 @@ def write_frame(frame: pd.DataFrame, fmt: str, out: str | None) -> None:
             raise SystemExit("error: --format parquet needs --out FILE")
         frame.to_parquet(out, index=False)
         return
+    if fmt in ("csv", "jsonl"):
+        frame = _flat(frame)
     target = out or sys.stdout
     if fmt == "csv":
         frame.to_csv(target, index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
@@ -76,7 +89,7 @@ def _cmd_snapshots(args: argparse.Namespace) -> int:
             request_id=_split(args.request_id),
             per_page=args.per_page,
         )
-        write_frame(frame, args.format, args.out)
+        write_frame(frame, args.format, args.out, "snapshots")
         meta = frame.attrs.get("meta", {})
         sys.stdout.flush()
         print(
@@ -85,6 +98,52 @@ def _cmd_snapshots(args: argparse.Namespace) -> int:
             f"quota spent: {sock.quota_spent} units",
             file=sys.stderr,
         )
+    return 0
+
+
+def _snyk_client(args: argparse.Namespace) -> SnykClient:
+    if args.sandbox:
+        from socketlab import sandbox
+
+        return sandbox.snyk_client(progress=args.progress, version=args.version)
+    return SnykClient(base_url=args.base_url, auth=args.auth, version=args.version, progress=args.progress)
+
+
+def _snyk_org(args: argparse.Namespace) -> str | None:
+    """--org-id, or with --sandbox a demo org's slug (acme-corp, globex) for convenience."""
+    if args.org_id and args.sandbox:
+        from socketlab.sandbox import SnykSandbox
+
+        try:
+            return SnykSandbox.org_id(args.org_id)
+        except KeyError:
+            return str(args.org_id)
+    return args.org_id  # type: ignore[no-any-return]
+
+
+def _cmd_issues(args: argparse.Namespace) -> int:
+    with _snyk_client(args) as snyk:
+        frame = snyk.issues(
+            org_id=_snyk_org(args), group_id=args.group_id, status=_split(args.status),
+            ignored=args.ignored, effective_severity_level=_split(args.severity), type=args.type,
+            created_after=args.created_after, created_before=args.created_before,
+        )  # fmt: skip
+        write_frame(frame, args.format, args.out, "issues")
+        sys.stdout.flush()
+        print(
+            f"{len(frame)} issues in {frame.attrs['pages']} page(s), version served "
+            f"{frame.attrs['version_served']}; {snyk.requests_made} requests",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _cmd_projects(args: argparse.Namespace) -> int:
+    with _snyk_client(args) as snyk:
+        frame = snyk.projects(_snyk_org(args), latest_issue_counts=True)  # type: ignore[arg-type]
+        write_frame(frame, args.format, args.out, "projects")
+        sys.stdout.flush()
+        print(f"{len(frame)} projects; {snyk.requests_made} requests", file=sys.stderr)
     return 0
 
 
@@ -130,12 +189,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_sandbox(args: argparse.Namespace) -> int:
     from socketlab import sandbox
 
-    app = sandbox.SocketSandbox()
+    app = sandbox.Sandbox()
     server = sandbox.serve(app, args.host, args.port)
     root = f"http://{args.host}:{server.server_address[1]}"
-    print(f"socketlab sandbox serving the Socket API at {root}/v0", flush=True)
-    print(f"  demo token: {app.token}\n  demo orgs: {', '.join(sandbox.DEMO_ORGS)}", flush=True)
-    print(f"  export SOCKET_API_BASE_URL={root}/v0 SOCKET_API_TOKEN={app.token}", flush=True)
+    print(f"socketlab sandbox serving the Socket API at {root}/v0 and the Snyk REST API at {root}/rest", flush=True)
+    print(f"  demo orgs: {', '.join(sandbox.DEMO_ORGS)}", flush=True)
+    snyk_orgs = ", ".join(f"{slug}={sandbox.SnykSandbox.org_id(slug)}" for slug in sandbox.DEMO_ORGS)
+    print(f"  Snyk org ids: {snyk_orgs}; group id: {app.snyk.group_id}", flush=True)
+    print(f"  export SOCKET_API_BASE_URL={root}/v0 SOCKET_API_TOKEN={app.socket.token}", flush=True)
+    print(f"  export SNYK_API_BASE_URL={root}/rest SNYK_TOKEN={app.snyk.token}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
     server.server_close()
@@ -185,7 +247,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_progress(snaps)
     snaps.set_defaults(func=_cmd_snapshots)
 
-    serve = commands.add_parser("sandbox", help="serve the offline sandbox on loopback")
+    for name, help_text in (("issues", "Snyk issues of an org or a group"), ("projects", "Snyk projects of an org")):
+        snyk = commands.add_parser(name, help=help_text)
+        snyk.add_argument("--org-id", help="Snyk org id (with --sandbox: acme-corp or globex also work)")
+        if name == "issues":
+            snyk.add_argument("--group-id", help="Snyk group id, instead of --org-id")
+            snyk.add_argument("--status", action="append", help=f"{' or '.join(ISSUE_STATUSES)}; repeat or comma-join")
+            snyk.add_argument("--severity", action="append", help=f"any of {', '.join(SEVERITY_LEVELS)}")
+            snyk.add_argument("--ignored", action=argparse.BooleanOptionalAction, default=None,
+                              help="only ignored (--ignored) or not ignored (--no-ignored) issues")  # fmt: skip
+            snyk.add_argument("--type", default=None, help="issue type, e.g. package_vulnerability")
+            snyk.add_argument("--created-after", default=None, help="ISO date or timestamp (UTC)")
+            snyk.add_argument("--created-before", default=None, help="ISO date or timestamp (UTC)")
+        snyk.add_argument("--format", choices=FORMATS, default="table")
+        snyk.add_argument("--out", default=None, help="file to write (default: stdout)")
+        snyk.add_argument("--auth", choices=("token", "bearer"), default="token")
+        snyk.add_argument("--version", default="2024-10-15", help="Snyk API version (default: 2024-10-15)")
+        snyk.add_argument("--base-url", default=None, help="API root (default: SNYK_API_BASE_URL or the public API)")
+        snyk.add_argument("--sandbox", action="store_true", help="answer from the in-process sandbox")
+        _add_progress(snyk)
+        snyk.set_defaults(func=_cmd_issues if name == "issues" else _cmd_projects)
+
+    serve = commands.add_parser("sandbox", help="serve the offline sandbox (Socket and Snyk) on loopback")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.set_defaults(func=_cmd_sandbox)
@@ -210,6 +293,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SocketlabError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `socketlab ... | head`: the reader left; that is not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
+        return 0
     return code
 
 

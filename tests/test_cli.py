@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -13,8 +14,8 @@ from pathlib import Path
 import httpx
 import pandas as pd
 
-from socketlab import SocketClient
-from socketlab.sandbox import DEMO_TOKEN
+from socketlab import SnykClient, SocketClient
+from socketlab.sandbox import DEMO_TOKEN, SNYK_DEMO_TOKEN, SnykSandbox
 
 
 def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -83,9 +84,9 @@ def test_the_sandbox_server_command_serves_the_api() -> None:
         try:
             assert server.stdout is not None
             line = server.stdout.readline()
-            base_url = line.split(" at ")[1].strip()
-            assert base_url.startswith("http://127.0.0.1:")
-            assert base_url.endswith("/v0")
+            match = re.search(r"Socket API at (http://127\.0\.0\.1:\d+/v0) and the Snyk REST API at (\S+/rest)", line)
+            assert match, line
+            base_url, snyk_url = match.groups()
             deadline = time.monotonic() + 10
             while True:
                 try:
@@ -96,5 +97,31 @@ def test_the_sandbox_server_command_serves_the_api() -> None:
                     time.sleep(0.1)
             with SocketClient(token=DEMO_TOKEN, base_url=base_url, progress=False) as sock:
                 assert len(sock.snapshots("globex", date="2026-03-01", range="-1d")) == 2
+            with SnykClient(token=SNYK_DEMO_TOKEN, base_url=snyk_url, progress=False) as snyk:
+                assert len(snyk.projects(SnykSandbox.org_id("globex"))) > 0
         finally:
             server.terminate()
+
+
+def test_snyk_issues_and_projects_exports(tmp_path: Path) -> None:
+    issues = _run("issues", "--sandbox", "--org-id", "globex", "--status", "open", "--severity", "high,critical",
+                  "--format", "jsonl", "--no-progress")  # fmt: skip
+    assert issues.returncode == 0, issues.stderr
+    rows = [json.loads(line) for line in issues.stdout.splitlines()]
+    assert rows
+    assert {r["status"] for r in rows} == {"open"}
+    assert {r["effective_severity_level"] for r in rows} <= {"high", "critical"}
+    assert isinstance(json.loads(rows[0]["problems"]), list)  # nested values as JSON text
+    out = tmp_path / "projects.parquet"
+    projects = _run("projects", "--sandbox", "--org-id", "globex", "--format", "parquet", "--out", str(out))
+    assert projects.returncode == 0, projects.stderr
+    assert len(pd.read_parquet(out)) > 0
+    table = _run("issues", "--sandbox", "--org-id", "globex", "--ignored", "--no-progress")
+    assert "effective_severity_level" in table.stdout
+    assert "issues in" in table.stderr
+
+
+def test_snyk_status_ignored_is_refused_with_the_hint() -> None:
+    result = _run("issues", "--sandbox", "--org-id", "globex", "--status", "ignored")
+    assert result.returncode == 2
+    assert "pass ignored=True" in result.stderr
