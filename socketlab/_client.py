@@ -115,8 +115,10 @@ class HTTPShell:
         sleep: Callable[[float], None] = time.sleep,
         on_response: Callable[[httpx.Response], None] | None = None,
         limiter: RateLimiter | None = None,
+        json_content_type: str = "application/json",
     ) -> None:
         self.base_url = base_url
+        self.json_content_type = json_content_type
         self.limiter = limiter
         self.retry = retry or RetryPolicy()
         self._decode = decode
@@ -161,6 +163,8 @@ class HTTPShell:
         headers: Mapping[str, str] | None = None,
     ) -> tuple[Any, httpx.Headers]:
         """Like request(), and also the headers of the response that succeeded."""
+        if json is not None:  # Snyk answers 400 to a body not sent as application/vnd.api+json
+            headers = {"Content-Type": self.json_content_type, **(headers or {})}
         request = self._http.build_request(method, url, params=params, json=json, headers=headers)
         shown = str(request.url)  # never holds the token: auth is a header, added per send
         retrying = tenacity.Retrying(

@@ -122,6 +122,7 @@ class SnykClient:
             sleep=sleep,
             on_response=self._count,
             limiter=self.limiter,
+            json_content_type=JSONAPI,
         )
 
     def __repr__(self) -> str:

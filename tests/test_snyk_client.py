@@ -270,3 +270,17 @@ def test_threads_share_one_budget() -> None:
     stamps.sort()
     assert len(stamps) == 15
     assert all(b - a >= 0.4 - 0.01 for a, b in zip(stamps, stamps[5:], strict=False))
+
+
+def test_bodies_are_sent_as_jsonapi() -> None:
+    """The overview: requests with data need Content-Type application/vnd.api+json."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(201, json={"jsonapi": {"version": "1.0"}, "data": {"id": "1", "type": "x"}})
+
+    with SnykClient(token="t", transport=httpx.MockTransport(handler)) as snyk:
+        snyk._shell.request("POST", snyk._shell.url("/orgs/x/things"), json={"data": {"type": "x"}})
+    assert seen[0].headers["content-type"] == "application/vnd.api+json"
+    assert seen[0].headers["accept"] == "application/vnd.api+json"
