@@ -5,7 +5,11 @@ sock = sl.SocketClient()                  # token from SOCKET_API_TOKEN (or toke
 df = sock.snapshots("my-org", date="2026-11-01", range="-30d")
 """
 
+import importlib
+from typing import Any
+
 from socketlab._client import RetryPolicy
+from socketlab._connect import snyk_client_or_sandbox, socket_client_or_sandbox
 from socketlab._errors import (
     APIError,
     BadRequestError,
@@ -62,6 +66,18 @@ __all__ = [
     "UnauthorizedError",
     "UnexpectedResponseError",
     "__version__",
+    "analysis",
+    "charts",
     "explode_coordinates",
     "explode_problems",
+    "history",
+    "snyk_client_or_sandbox",
+    "socket_client_or_sandbox",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """analysis, charts and history load on first use: Altair stays out of a plain import."""
+    if name in ("analysis", "charts", "history"):
+        return importlib.import_module(f"socketlab.{name}")
+    raise AttributeError(f"module 'socketlab' has no attribute {name!r}")

@@ -22,8 +22,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from socketlab._snyk import SnykClient
 from socketlab._socket import SocketClient
+from socketlab.history import ISSUE_COLUMNS, HistoryStore
 from socketlab.sandbox._serve import serve, serving, transport
 from socketlab.sandbox._snyk import LINK_STYLES, SNYK_DEMO_TOKEN, SnykSandbox, SnykToken
 from socketlab.sandbox._socket import DEMO_TOKEN, Reply, SandboxToken, SocketSandbox
@@ -43,6 +46,7 @@ __all__ = [
     "SnykSandbox",
     "SnykToken",
     "SocketSandbox",
+    "seed_snyk_history",
     "serve",
     "serving",
     "snyk_client",
@@ -83,3 +87,38 @@ def snyk_client(sandbox: SnykSandbox | None = None, **kwargs: Any) -> SnykClient
     kwargs.setdefault("token", sandbox.token)
     kwargs.setdefault("base_url", SANDBOX_SNYK_URL)
     return SnykClient(transport=transport(sandbox), **kwargs)
+
+
+def seed_snyk_history(
+    store: HistoryStore, org: str = "acme-corp", *, start: object, end: object, every_days: int = 7
+) -> str:
+    """Fill ``store`` with dated captures of a demo org's Snyk issues, straight from the story.
+
+    What a team would have if it had captured the issues every ``every_days`` days between the
+    UTC days ``start`` and ``end``; returns the capture name (``snyk-issues-<org id>``).
+    """
+    from socketlab.sandbox._snyk import _state
+    from socketlab.sandbox._snyk_story import issues_until
+
+    name = f"snyk-issues-{SnykSandbox.org_id(org)}"
+    first, last = pd.Timestamp(start, tz="UTC"), pd.Timestamp(end, tz="UTC")  # type: ignore[arg-type]
+    for day in pd.date_range(first, last, freq=f"{every_days}D"):
+        moment = (day + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)).to_pydatetime()
+        rows = []
+        for issue in issues_until(org, moment):
+            status, ignored, _ = _state(issue, moment)
+            rows.append(
+                {
+                    "id": issue.resource["id"],
+                    "effective_severity_level": issue.resource["attributes"]["effective_severity_level"],
+                    "status": status,
+                    "ignored": ignored,
+                    "created_at": issue.created,
+                    "resolution_resolved_at": issue.resolved if status == "resolved" else None,
+                }
+            )
+        frame = pd.DataFrame(rows, columns=ISSUE_COLUMNS)
+        frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+        frame["resolution_resolved_at"] = pd.to_datetime(frame["resolution_resolved_at"], utc=True)
+        store.capture(name, frame, captured_at=moment)
+    return name

@@ -1,0 +1,199 @@
+"""Plain functions on socketlab's DataFrames: the numbers behind the charts.
+
+Every function takes a client's frame and returns a tidy, small frame (one row per day and
+series), so charts stay far below Altair's 5,000-row limit on years of data and each number can
+be checked by hand. Days are UTC days, as Socket buckets its data.
+
+The ignored share is defined once, here: ignored / (ignored + active), per severity and over
+all severities; a day with no alerts has no share (NaN), not 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from socketlab._frames import SEVERITY_DTYPE
+
+__all__ = [
+    "SEVERITIES",
+    "alert_counts",
+    "daily_snapshots",
+    "ignored_share",
+    "job_health",
+    "open_backlog",
+    "snyk_ignored_share",
+    "week_over_week",
+]
+
+SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
+SEVERITY_ORDER = pd.CategoricalDtype(list(SEVERITIES), ordered=True)
+STATE_ORDER = pd.CategoricalDtype(["active", "ignored"], ordered=True)
+
+
+def _day(values: pd.Series) -> pd.Series:
+    """The UTC day (midnight UTC) of each timestamp."""
+    day: pd.Series = values.dt.tz_convert("UTC").dt.floor("D")
+    return day
+
+
+def daily_snapshots(snapshots: pd.DataFrame) -> pd.DataFrame:
+    """One snapshot per UTC day: the latest successful one of that day.
+
+    Failed, timed-out, skipped and running jobs are not counts of the org's alerts, so they are
+    left out; a day with no successful snapshot has no row (see job_health for those days).
+    """
+    ok = snapshots[snapshots["status"] == "success"]
+    ok = ok.assign(day=_day(ok["requested_at"])).sort_values(["day", "requested_at"])
+    daily = ok.groupby("day", sort=True).tail(1).reset_index(drop=True)
+    return daily[["day", *[c for c in daily.columns if c != "day"]]]
+
+
+def alert_counts(snapshots: pd.DataFrame) -> pd.DataFrame:
+    """Alerts by day, severity and state (active or ignored), from each day's chosen snapshot.
+
+    Columns: day, severity (ordered critical > high > medium > low), state, count.
+    """
+    daily = daily_snapshots(snapshots)
+    parts = []
+    for severity in SEVERITIES:
+        for state, column in (("active", f"num_{severity}_alerts"), ("ignored", f"num_ignored_{severity}_alerts")):
+            parts.append(
+                pd.DataFrame({"day": daily["day"], "severity": severity, "state": state, "count": daily[column]})
+            )
+    if not parts or daily.empty:
+        return pd.DataFrame(
+            {
+                "day": pd.Series(dtype="datetime64[ns, UTC]"),
+                "severity": pd.Series(dtype=SEVERITY_ORDER),
+                "state": pd.Series(dtype=STATE_ORDER),
+                "count": pd.Series(dtype="Int64"),
+            }
+        )
+    out = pd.concat(parts, ignore_index=True)
+    out["severity"] = out["severity"].astype(SEVERITY_ORDER)
+    out["state"] = out["state"].astype(STATE_ORDER)
+    out["count"] = out["count"].astype("Int64")
+    return out.sort_values(["day", "severity", "state"], ignore_index=True)
+
+
+def _share(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """ignored / (ignored + active) per group of a frame with state and count columns."""
+    wide = frame.pivot_table(index=keys, columns="state", values="count", aggfunc="sum", observed=True)
+    wide = wide.reindex(columns=["active", "ignored"], fill_value=0).fillna(0)
+    total = wide["active"] + wide["ignored"]
+    out = wide.assign(total=total, share=(wide["ignored"] / total.where(total > 0)).astype("Float64"))
+    return out.reset_index().rename_axis(columns=None)
+
+
+def _with_overall(counts: pd.DataFrame, key: str) -> pd.DataFrame:
+    overall = counts.groupby([key, "state"], observed=True)["count"].sum().reset_index()
+    overall["severity"] = "all"
+    both: pd.DataFrame = pd.concat([counts.astype({"severity": str}), overall], ignore_index=True)
+    both["severity"] = both["severity"].astype(pd.CategoricalDtype([*SEVERITIES, "all"], ordered=True))
+    return both
+
+
+def ignored_share(snapshots: pd.DataFrame) -> pd.DataFrame:
+    """The share of ignored alerts per day, per severity and over all severities ("all").
+
+    share = ignored / (ignored + active). Columns: day, severity, active, ignored, total, share.
+    """
+    counts = alert_counts(snapshots)
+    frame = _share(_with_overall(counts, "day"), ["day", "severity"])
+    return frame.sort_values(["day", "severity"], ignore_index=True)
+
+
+def week_over_week(snapshots: pd.DataFrame) -> pd.DataFrame:
+    """Alerts per ISO week (the week's last daily snapshot) and the change from the week before.
+
+    Columns: week (Monday, UTC), severity, state, count, delta (NaN for the first week).
+    """
+    counts = alert_counts(snapshots)
+    counts = counts.assign(week=counts["day"] - pd.to_timedelta(counts["day"].dt.dayofweek, unit="D"))
+    weekly = (
+        counts.sort_values("day")
+        .groupby(["week", "severity", "state"], observed=True, as_index=False)
+        .last()[["week", "severity", "state", "count"]]
+    )
+    weekly = weekly.sort_values(["severity", "state", "week"], ignore_index=True)
+    weekly["delta"] = weekly.groupby(["severity", "state"], observed=True)["count"].diff()
+    return weekly.sort_values(["week", "severity", "state"], ignore_index=True)
+
+
+def job_health(snapshots: pd.DataFrame) -> pd.DataFrame:
+    """Snapshot jobs per UTC day and status, with their median and longest duration (minutes).
+
+    Days inside the frame's span that had no job at all get a row with status "none" and count
+    0, so gaps show on a chart instead of being interpolated away.
+    """
+    jobs = snapshots.assign(
+        day=_day(snapshots["requested_at"]), minutes=snapshots["duration_ms"].astype("Float64") / 60_000
+    )
+    grouped = jobs.groupby(["day", "status"], observed=True).agg(
+        count=("id", "size"), median_minutes=("minutes", "median"), max_minutes=("minutes", "max")
+    )
+    out = grouped.reset_index()
+    out["status"] = out["status"].astype(str)
+    if not jobs.empty:
+        span = pd.date_range(jobs["day"].min(), jobs["day"].max(), freq="D", tz="UTC")
+        missing = span.difference(pd.DatetimeIndex(out["day"].unique()))
+        if len(missing):
+            gaps = pd.DataFrame({"day": missing, "status": "none", "count": 0})
+            out = pd.concat([out, gaps], ignore_index=True)
+    out["count"] = out["count"].astype("Int64")
+    return out.sort_values(["day", "status"], ignore_index=True)
+
+
+def open_backlog(issues: pd.DataFrame, start: Any = None, end: Any = None) -> pd.DataFrame:
+    """Open Snyk issues at the end of each UTC day, by severity, from created_at and resolution.
+
+    Snyk's REST issues hold current state only; an issue counts as open on a day if it was
+    created by the end of that day and not resolved by then. Ignored issues are included (when
+    they were ignored is not known: see snyk_ignored_share for dated captures). Columns: day,
+    severity, open.
+    """
+    created = issues["created_at"]
+    resolved = issues["resolution_resolved_at"]
+    first = pd.Timestamp(start, tz="UTC") if start is not None else _day(created).min()
+    last = pd.Timestamp(end, tz="UTC") if end is not None else pd.Timestamp.now(tz="UTC").floor("D")
+    days = pd.date_range(first, last, freq="D", tz="UTC") if pd.notna(first) else pd.DatetimeIndex([], tz="UTC")
+    rows = []
+    for severity in SEVERITIES:
+        mask = issues["effective_severity_level"].astype(str) == severity
+        made = created[mask].sort_values().to_numpy()
+        gone = resolved[mask].dropna().sort_values().to_numpy()
+        ends = (days + pd.Timedelta(days=1)).to_numpy()
+        opened = made.searchsorted(ends, side="left")  # created before the day ended
+        closed = gone.searchsorted(ends, side="left")  # resolved before the day ended
+        rows.append(pd.DataFrame({"day": days, "severity": severity, "open": opened - closed}))
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["day", "severity", "open"])
+    out["severity"] = out["severity"].astype(SEVERITY_ORDER)
+    out["open"] = out["open"].astype("Int64")
+    return out.sort_values(["day", "severity"], ignore_index=True)
+
+
+def snyk_ignored_share(captures: pd.DataFrame) -> pd.DataFrame:
+    """Open Snyk issues, ignored versus not, per capture day and severity (and "all").
+
+    ``captures`` is a HistoryStore read of issue frames (a ``captured_at`` column plus the
+    issue columns). share = ignored / (ignored + active) among open issues. Columns: day,
+    severity, active, ignored, total, share.
+    """
+    open_ = captures[captures["status"].astype(str) == "open"]
+    severity = open_["effective_severity_level"].astype(str)
+    frame = pd.DataFrame(
+        {
+            "day": _day(open_["captured_at"]),
+            "severity": severity.where(severity.isin(SEVERITIES)),
+            "state": open_["ignored"].map({True: "ignored", False: "active"}),
+        }
+    ).dropna()
+    counts = frame.groupby(["day", "severity", "state"], as_index=False).size().rename(columns={"size": "count"})
+    counts["severity"] = counts["severity"].astype(SEVERITY_ORDER)
+    return _share(_with_overall(counts, "day"), ["day", "severity"]).sort_values(["day", "severity"], ignore_index=True)
+
+
+# keep the severity dtype of Snyk frames importable from here for chart code
+SNYK_SEVERITY = SEVERITY_DTYPE

@@ -1,0 +1,223 @@
+"""Altair chart builders for socketlab's frames.
+
+Each builder aggregates in pandas first (socketlab.analysis) and charts the small result, so a
+year of data stays far below Altair's 5,000-row limit and every spec is small enough to test.
+Time is UTC throughout: the x axes use ``utc`` time units, because Vega-Lite otherwise shows the
+browser's local time. One severity colour scale serves every chart.
+
+Set SOCKETLAB_CHART_RENDERER (e.g. ``mimetype``) to choose Altair's renderer when this module
+is imported; ``socketlab report`` uses it to get chart specs it can render offline.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from socketlab import analysis
+
+__all__ = [
+    "SEVERITY_COLORS",
+    "STATUS_COLORS",
+    "alert_trend",
+    "ignored_share_chart",
+    "job_health_chart",
+    "side_by_side",
+    "snyk_backlog_chart",
+    "snyk_ignored_share_chart",
+    "socket_ignored_share_chart",
+    "week_over_week_chart",
+]
+
+# One palette for severities everywhere: darkest is worst.
+SEVERITY_COLORS: dict[str, str] = {"critical": "#7a0177", "high": "#d7301f", "medium": "#fc8d59", "low": "#fdcc8a"}
+ALL_COLOR = "#252525"  # the "all severities" line of share charts
+STATUS_COLORS: dict[str, str] = {
+    "success": "#31a354",
+    "failure": "#de2d26",
+    "timeout": "#fd8d3c",
+    "skipped": "#9e9ac8",
+    "in-progress": "#3182bd",
+    "none": "#000000",  # a day without any snapshot job
+}
+SHARE_DEFINITION = "ignored share = ignored / (ignored + active)"
+DAY = alt.X("utcyearmonthdate(day):T", title="Day (UTC)", axis=alt.Axis(format="%b %Y"))
+DAY_TOOLTIP = alt.Tooltip("utcyearmonthdate(day):T", title="Day (UTC)", format="%Y-%m-%d")
+
+if renderer := os.environ.get("SOCKETLAB_CHART_RENDERER"):
+    alt.renderers.enable(renderer)
+
+
+def _severity_color(with_all: bool = False, title: str = "Severity") -> alt.Color:
+    domain = [*analysis.SEVERITIES, *(["all"] if with_all else [])]
+    colors = [SEVERITY_COLORS[s] for s in analysis.SEVERITIES] + ([ALL_COLOR] if with_all else [])
+    return alt.Color("severity:N", title=title, scale=alt.Scale(domain=domain, range=colors), sort=domain)
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categoricals as text and nullable numbers as floats, the shapes Vega-Lite reads."""
+    out = frame.copy()
+    for column in out.columns:
+        dtype = out[column].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            out[column] = out[column].astype(str)
+        elif pd.api.types.is_extension_array_dtype(dtype) and pd.api.types.is_numeric_dtype(dtype):
+            out[column] = out[column].astype("float64")
+    return out
+
+
+def alert_trend(snapshots: pd.DataFrame, title: str = "Socket alerts by severity") -> alt.Chart:
+    """Alerts by severity over time; solid lines are active alerts, dashed lines ignored ones.
+
+    One point per UTC day: the day's latest successful snapshot (analysis.daily_snapshots).
+    """
+    data = _tidy(analysis.alert_counts(snapshots))
+    return (
+        alt.Chart(
+            data,
+            title=alt.Title(
+                title, subtitle="solid: active, dashed: ignored; latest successful snapshot of each UTC day"
+            ),
+        )
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=DAY,
+            y=alt.Y("count:Q", title="Alerts"),
+            color=_severity_color(),
+            strokeDash=alt.StrokeDash(
+                "state:N", title="State", scale=alt.Scale(domain=["active", "ignored"], range=[[1, 0], [5, 3]])
+            ),
+            tooltip=[DAY_TOOLTIP, alt.Tooltip("severity:N"), alt.Tooltip("state:N"), alt.Tooltip("count:Q")],
+        )
+        .properties(width=640, height=260)
+    )
+
+
+def ignored_share_chart(share: pd.DataFrame, title: str) -> alt.Chart:
+    """The ignored share over time per severity and over all severities, from a share frame.
+
+    ``share`` has day, severity, active, ignored, share (analysis.ignored_share or
+    analysis.snyk_ignored_share); share = ignored / (ignored + active).
+    """
+    data = _tidy(share.dropna(subset=["share"]))
+    return (
+        alt.Chart(data, title=alt.Title(title, subtitle=SHARE_DEFINITION))
+        .mark_line(point=alt.OverlayMarkDef(size=12))
+        .encode(
+            x=DAY,
+            y=alt.Y("share:Q", title="Ignored share", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            color=_severity_color(with_all=True),
+            strokeWidth=alt.condition(alt.datum.severity == "all", alt.value(3), alt.value(1.5)),
+            tooltip=[
+                DAY_TOOLTIP,
+                alt.Tooltip("severity:N"),
+                alt.Tooltip("share:Q", format=".1%", title="Ignored share"),
+                alt.Tooltip("ignored:Q"),
+                alt.Tooltip("active:Q"),
+            ],
+        )
+        .properties(width=420, height=260)
+    )
+
+
+def socket_ignored_share_chart(snapshots: pd.DataFrame) -> alt.Chart:
+    """Socket: the ignored share of alerts over time (ignored / (ignored + active))."""
+    return ignored_share_chart(analysis.ignored_share(snapshots), "Socket: ignored share of alerts")
+
+
+def snyk_ignored_share_chart(captures: pd.DataFrame) -> alt.Chart:
+    """Snyk: the ignored share of open issues at each dated capture (ignored / (ignored + active))."""
+    return ignored_share_chart(analysis.snyk_ignored_share(captures), "Snyk: ignored share of open issues")
+
+
+def week_over_week_chart(snapshots: pd.DataFrame) -> alt.Chart:
+    """Active alerts added (+) or removed (-) from one week to the next, by severity."""
+    weekly = analysis.week_over_week(snapshots)
+    data = _tidy(weekly[(weekly["state"] == "active") & weekly["delta"].notna()])
+    return (
+        alt.Chart(data, title=alt.Title("Week over week change in active alerts", subtitle="ISO weeks, UTC"))
+        .mark_bar()
+        .encode(
+            x=alt.X("utcyearmonthdate(week):T", title="Week (UTC)"),
+            y=alt.Y("delta:Q", title="Change from the week before"),
+            color=_severity_color(),
+            tooltip=[
+                alt.Tooltip("utcyearmonthdate(week):T", title="Week of", format="%Y-%m-%d"),
+                alt.Tooltip("severity:N"),
+                alt.Tooltip("count:Q", title="Active alerts"),
+                alt.Tooltip("delta:Q", title="Change"),
+            ],
+        )
+        .properties(width=640, height=220)
+    )
+
+
+def job_health_chart(snapshots: pd.DataFrame) -> alt.VConcatChart:
+    """Snapshot jobs per day by status (failures in red, days with no job in black) and their duration."""
+    data = _tidy(analysis.job_health(snapshots))
+    domain = list(STATUS_COLORS)
+    color = alt.Color(
+        "status:N", title="Status", scale=alt.Scale(domain=domain, range=list(STATUS_COLORS.values())), sort=domain
+    )
+    counts = (
+        alt.Chart(data, title=alt.Title("Snapshot jobs per day", subtitle="a black tick marks a day without any job"))
+        .mark_bar()
+        .encode(
+            x=DAY,
+            y=alt.Y("count:Q", title="Jobs", stack="zero"),
+            color=color,
+            tooltip=[DAY_TOOLTIP, alt.Tooltip("status:N"), alt.Tooltip("count:Q", title="Jobs")],
+        )
+        .properties(width=640, height=160)
+    )
+    gaps = (
+        alt.Chart(data).transform_filter(alt.datum.status == "none").mark_tick(color="black", thickness=2).encode(x=DAY)
+    )
+    durations = (
+        alt.Chart(data, title="Job duration (median per day, minutes)")
+        .transform_filter(alt.datum.status != "none")
+        .mark_point(filled=True, size=18)
+        .encode(
+            x=DAY,
+            y=alt.Y("median_minutes:Q", title="Minutes", scale=alt.Scale(type="symlog")),
+            color=color,
+            tooltip=[
+                DAY_TOOLTIP,
+                alt.Tooltip("status:N"),
+                alt.Tooltip("median_minutes:Q", format=".1f", title="Median minutes"),
+                alt.Tooltip("max_minutes:Q", format=".1f", title="Longest minutes"),
+            ],
+        )
+        .properties(width=640, height=160)
+    )
+    return alt.vconcat(counts + gaps, durations).resolve_scale(color="shared")
+
+
+def snyk_backlog_chart(issues: pd.DataFrame, start: Any = None, end: Any = None) -> alt.Chart:
+    """Open Snyk issues at the end of each UTC day by severity (from created and resolved times)."""
+    data = _tidy(analysis.open_backlog(issues, start, end))
+    return (
+        alt.Chart(
+            data,
+            title=alt.Title("Snyk: open issues by severity", subtitle="from created_at and resolution time; UTC days"),
+        )
+        .mark_area(interpolate="step-after")
+        .encode(
+            x=DAY,
+            y=alt.Y("open:Q", title="Open issues", stack="zero"),
+            color=_severity_color(),
+            order=alt.Order("severity_rank:Q"),
+            tooltip=[DAY_TOOLTIP, alt.Tooltip("severity:N"), alt.Tooltip("open:Q", title="Open issues")],
+        )
+        .transform_calculate(severity_rank=f"indexof({list(analysis.SEVERITIES)}, datum.severity)")
+        .properties(width=640, height=260)
+    )
+
+
+def side_by_side(*charts: alt.Chart | alt.LayerChart | alt.VConcatChart, title: str | None = None) -> alt.HConcatChart:
+    """Charts next to each other with one shared colour legend (e.g. Socket and Snyk)."""
+    combined = alt.hconcat(*charts).resolve_scale(color="shared")
+    return combined.properties(title=title) if title else combined
