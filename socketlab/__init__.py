@@ -77,7 +77,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """analysis, charts and history load on first use: Altair stays out of a plain import."""
-    if name in ("analysis", "charts", "history"):
+    """analysis, charts, history and sandbox load on first use: Altair stays out of a plain import."""
+    if name in ("analysis", "charts", "history", "report", "sandbox"):
         return importlib.import_module(f"socketlab.{name}")
     raise AttributeError(f"module 'socketlab' has no attribute {name!r}")

@@ -204,6 +204,22 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from socketlab.report import build_report
+
+    parameters: dict[str, object] = {"org": args.org, "days": args.days}
+    if args.date:
+        parameters["date"] = args.date
+    if not args.live:
+        parameters["poll_interval"] = 1  # the sandbox's on-demand jobs finish in seconds
+    index = build_report(
+        args.out, notebooks=args.notebooks, live=args.live, parameters=parameters, progress=args.progress is not False
+    )
+    mode = "the real APIs" if args.live else "the offline sandbox"
+    print(f"report written from {mode}: {index} (open it in a browser; it needs no internet)")
+    return 0
+
+
 def _add_progress(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
@@ -218,6 +234,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Supply-chain posture from the Socket.dev API as tables and files.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
+
+    report = commands.add_parser("report", help="execute the notebooks into an offline HTML report")
+    report.add_argument("--out", default="reports", help="folder for the report (default: reports)")
+    report.add_argument("--live", action="store_true", help="use the real APIs (tokens from the environment)")
+    report.add_argument("--org", default="acme-corp", help="Socket org slug (default: the demo org)")
+    report.add_argument("--date", default=None, help="UTC day the charts end on (default: today)")
+    report.add_argument("--days", type=int, default=365, help="days of history (default: 365)")
+    report.add_argument("--notebooks", default=None, help="folder of the notebooks (default: ./notebooks)")
+    _add_progress(report)
+    report.set_defaults(func=_cmd_report)
 
     demo = commands.add_parser("demo", help="the offline demo on the bundled sandbox")
     demo.add_argument("--org", default="acme-corp", help="demo org (acme-corp or globex)")

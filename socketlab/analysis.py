@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from socketlab._frames import SEVERITY_DTYPE
+from socketlab._frames import SEVERITY_DTYPE, explode_coordinates, utc_timestamp
 
 __all__ = [
     "SEVERITIES",
@@ -23,7 +23,9 @@ __all__ = [
     "ignored_share",
     "job_health",
     "open_backlog",
+    "project_risk",
     "snyk_ignored_share",
+    "top_packages",
     "week_over_week",
 ]
 
@@ -156,8 +158,8 @@ def open_backlog(issues: pd.DataFrame, start: Any = None, end: Any = None) -> pd
     """
     created = issues["created_at"]
     resolved = issues["resolution_resolved_at"]
-    first = pd.Timestamp(start, tz="UTC") if start is not None else _day(created).min()
-    last = pd.Timestamp(end, tz="UTC") if end is not None else pd.Timestamp.now(tz="UTC").floor("D")
+    first = utc_timestamp(start).floor("D") if start is not None else _day(created).min()
+    last = utc_timestamp(end).floor("D") if end is not None else pd.Timestamp.now(tz="UTC").floor("D")
     days = pd.date_range(first, last, freq="D", tz="UTC") if pd.notna(first) else pd.DatetimeIndex([], tz="UTC")
     rows = []
     for severity in SEVERITIES:
@@ -193,6 +195,44 @@ def snyk_ignored_share(captures: pd.DataFrame) -> pd.DataFrame:
     counts = frame.groupby(["day", "severity", "state"], as_index=False).size().rename(columns={"size": "count"})
     counts["severity"] = counts["severity"].astype(SEVERITY_ORDER)
     return _share(_with_overall(counts, "day"), ["day", "severity"]).sort_values(["day", "severity"], ignore_index=True)
+
+
+def top_packages(issues: pd.DataFrame, n: int = 15) -> pd.DataFrame:
+    """The packages behind the most open Snyk issues, by severity.
+
+    Columns: package_name, severity, open; the ``n`` packages with the most open issues.
+    """
+    open_issues = issues[issues["status"].astype(str) == "open"]
+    coordinates = explode_coordinates(open_issues)
+    severity = open_issues.set_index("id")["effective_severity_level"].astype(str)
+    frame = pd.DataFrame(
+        {"package_name": coordinates["package_name"], "severity": coordinates["issue_id"].map(severity)}
+    ).dropna()
+    frame = frame.assign(one=1)
+    counts: pd.DataFrame = frame.groupby(["package_name", "severity"])["one"].sum().reset_index(name="open")
+    top = counts.groupby("package_name")["open"].sum().nlargest(n).index
+    out = counts[counts["package_name"].isin(top)].copy()
+    out["severity"] = out["severity"].astype(SEVERITY_ORDER)
+    out["open"] = out["open"].astype("Int64")
+    result: pd.DataFrame = out.sort_values(["package_name", "severity"], ignore_index=True)
+    return result
+
+
+def project_risk(projects: pd.DataFrame, n: int = 15) -> pd.DataFrame:
+    """The projects with the most open critical and high issues (Snyk's latest_issue_counts).
+
+    Needs ``projects(..., latest_issue_counts=True)``. Columns: name, severity, open.
+    """
+    counts = {s: projects[f"latest_issue_counts_{s}"].fillna(0).astype("int64") for s in SEVERITIES}
+    ranked = projects.assign(_rank=counts["critical"] * 1_000_000 + counts["high"] * 1_000 + counts["medium"])
+    top = ranked.nlargest(n, "_rank")
+    long = pd.concat(
+        [pd.DataFrame({"name": top["name"], "severity": s, "open": counts[s][top.index]}) for s in SEVERITIES],
+        ignore_index=True,
+    )
+    long["severity"] = long["severity"].astype(SEVERITY_ORDER)
+    long["open"] = long["open"].astype("Int64")
+    return long
 
 
 # keep the severity dtype of Snyk frames importable from here for chart code

@@ -5,8 +5,9 @@ year of data stays far below Altair's 5,000-row limit and every spec is small en
 Time is UTC throughout: the x axes use ``utc`` time units, because Vega-Lite otherwise shows the
 browser's local time. One severity colour scale serves every chart.
 
-Set SOCKETLAB_CHART_RENDERER (e.g. ``mimetype``) to choose Altair's renderer when this module
-is imported; ``socketlab report`` uses it to get chart specs it can render offline.
+Set SOCKETLAB_CHART_RENDERER to choose Altair's renderer when this module is imported;
+``socketlab report`` sets ``vegalite-json`` (registered here: the bare spec, under the '+json'
+mimetype nbformat accepts) to get chart specs it renders offline.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ __all__ = [
     "alert_trend",
     "ignored_share_chart",
     "job_health_chart",
+    "project_risk_chart",
     "side_by_side",
     "snyk_backlog_chart",
     "snyk_ignored_share_chart",
     "socket_ignored_share_chart",
+    "top_packages_chart",
     "week_over_week_chart",
 ]
 
@@ -47,6 +50,15 @@ SHARE_DEFINITION = "ignored share = ignored / (ignored + active)"
 DAY = alt.X("utcyearmonthdate(day):T", title="Day (UTC)", axis=alt.Axis(format="%b %Y"))
 DAY_TOOLTIP = alt.Tooltip("utcyearmonthdate(day):T", title="Day (UTC)", format="%Y-%m-%d")
 
+
+
+def _vegalite_json(spec: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """A renderer that outputs only the chart's spec, under the '+json' mimetype nbformat expects."""
+    major = alt.SCHEMA_VERSION.split(".")[0]
+    return {f"application/vnd.vegalite.{major}+json": spec, "text/plain": "<socketlab chart>"}
+
+
+alt.renderers.register("vegalite-json", _vegalite_json)
 if renderer := os.environ.get("SOCKETLAB_CHART_RENDERER"):
     alt.renderers.enable(renderer)
 
@@ -215,6 +227,38 @@ def snyk_backlog_chart(issues: pd.DataFrame, start: Any = None, end: Any = None)
         .transform_calculate(severity_rank=f"indexof({list(analysis.SEVERITIES)}, datum.severity)")
         .properties(width=640, height=260)
     )
+
+
+def _ranked_bars(data: pd.DataFrame, category: str, title: str, subtitle: str, label: str) -> alt.Chart:
+    return (
+        alt.Chart(_tidy(data), title=alt.Title(title, subtitle=subtitle))
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{category}:N", title=label, sort=alt.EncodingSortField("open", op="sum", order="descending")),
+            x=alt.X("open:Q", title="Open issues", stack="zero"),
+            color=_severity_color(),
+            order=alt.Order("severity_rank:Q"),
+            tooltip=[alt.Tooltip(f"{category}:N", title=label), alt.Tooltip("severity:N"), alt.Tooltip("open:Q")],
+        )
+        .transform_calculate(severity_rank=f"indexof({list(analysis.SEVERITIES)}, datum.severity)")
+        .properties(width=520, height=alt.Step(18))
+    )
+
+
+def top_packages_chart(issues: pd.DataFrame, n: int = 15) -> alt.Chart:
+    """The packages behind the most open Snyk issues, stacked by severity."""
+    return _ranked_bars(
+        analysis.top_packages(issues, n), "package_name", f"Snyk: top {n} packages by open issues",
+        "open issues, by severity", "Package",
+    )  # fmt: skip
+
+
+def project_risk_chart(projects: pd.DataFrame, n: int = 15) -> alt.Chart:
+    """The projects with the most open critical and high issues (latest_issue_counts)."""
+    return _ranked_bars(
+        analysis.project_risk(projects, n), "name", f"Snyk: {n} riskiest projects",
+        "ranked by open critical, then high issues (latest scan)", "Project",
+    )  # fmt: skip
 
 
 def side_by_side(*charts: alt.Chart | alt.LayerChart | alt.VConcatChart, title: str | None = None) -> alt.HConcatChart:

@@ -15,11 +15,17 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import platformdirs
 
-__all__ = ["ISSUE_COLUMNS", "HistoryStore"]
+from socketlab._frames import utc_timestamp
+
+if TYPE_CHECKING:
+    from socketlab._snyk import SnykClient
+
+__all__ = ["ISSUE_COLUMNS", "HistoryStore", "snyk_issue_captures"]
 
 # What the ignored-over-time analysis needs of a Snyk issues frame.
 ISSUE_COLUMNS = ["id", "effective_severity_level", "status", "ignored", "created_at", "resolution_resolved_at"]
@@ -76,3 +82,36 @@ class HistoryStore:
             return pd.DataFrame({"captured_at": pd.Series(dtype="datetime64[ns, UTC]")})
         parts = [pd.read_parquet(self._dir(name) / f"capture_date={d}" / "capture.parquet") for d in days]
         return pd.concat(parts, ignore_index=True)
+
+
+def snyk_issue_captures(
+    snyk: SnykClient,
+    org_id: str,
+    *,
+    start: Any = None,
+    end: Any = None,
+    store: HistoryStore | None = None,
+    every_days: int = 7,
+) -> pd.DataFrame:
+    """Dated captures of an org's Snyk issues: capture today's, then read them all back.
+
+    On the real API, today's issues (ISSUE_COLUMNS) are captured into ``store`` (the default
+    HistoryStore) and every capture between ``start`` and ``end`` is returned: the series grows
+    each day this runs. On the offline sandbox, a temporary store is seeded from the sandbox's
+    story every ``every_days`` days instead, so the demo has a year of history at once.
+    """
+    from socketlab import sandbox
+
+    name = f"snyk-issues-{org_id}"
+    if snyk.base_url == sandbox.SANDBOX_SNYK_URL:
+        import tempfile
+
+        slug = next(s for s in sandbox.DEMO_ORGS if sandbox.SnykSandbox.org_id(s) == org_id)
+        demo = HistoryStore(tempfile.mkdtemp(prefix="socketlab-history-"))
+        last = pd.Timestamp.now(tz="UTC").floor("D") if end is None else utc_timestamp(end)
+        first = last - pd.Timedelta(days=365) if start is None else utc_timestamp(start)
+        sandbox.seed_snyk_history(demo, slug, start=first, end=last, every_days=every_days)
+        return demo.read(name)
+    store = store or HistoryStore()
+    store.capture(name, snyk.issues(org_id=org_id)[ISSUE_COLUMNS])
+    return store.read(name, start, end)

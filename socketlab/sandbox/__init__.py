@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from socketlab._frames import utc_timestamp
 from socketlab._snyk import SnykClient
 from socketlab._socket import SocketClient
 from socketlab.history import ISSUE_COLUMNS, HistoryStore
@@ -101,7 +102,7 @@ def seed_snyk_history(
     from socketlab.sandbox._snyk_story import issues_until
 
     name = f"snyk-issues-{SnykSandbox.org_id(org)}"
-    first, last = pd.Timestamp(start, tz="UTC"), pd.Timestamp(end, tz="UTC")  # type: ignore[arg-type]
+    first, last = utc_timestamp(start).floor("D"), utc_timestamp(end).floor("D")
     for day in pd.date_range(first, last, freq=f"{every_days}D"):
         moment = (day + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)).to_pydatetime()
         rows = []
