@@ -113,7 +113,7 @@ def week_over_week(snapshots: pd.DataFrame) -> pd.DataFrame:
     Columns: week (Monday, UTC), severity, state, count, delta (NaN for the first week).
     """
     counts = alert_counts(snapshots)
-    counts = counts.assign(week=counts["day"] - pd.to_timedelta(counts["day"].dt.dayofweek, unit="D"))
+    counts = counts.assign(week=counts["day"] - pd.to_timedelta(counts["day"].dt.day_of_week, unit="D"))
     weekly = (
         counts.sort_values("day")
         .groupby(["week", "severity", "state"], observed=True, as_index=False)

@@ -51,7 +51,6 @@ DAY = alt.X("utcyearmonthdate(day):T", title="Day (UTC)", axis=alt.Axis(format="
 DAY_TOOLTIP = alt.Tooltip("utcyearmonthdate(day):T", title="Day (UTC)", format="%Y-%m-%d")
 
 
-
 def _vegalite_json(spec: dict[str, Any], **_: Any) -> dict[str, Any]:
     """A renderer that outputs only the chart's spec, under the '+json' mimetype nbformat expects."""
     major = alt.SCHEMA_VERSION.split(".")[0]

@@ -178,6 +178,7 @@ pre { background: #f6f6f6; padding: 0.5rem; overflow-x: auto; font-size: 0.82rem
 .card { border: 1px solid #ddd; border-radius: 6px; padding: 0.8rem; text-decoration: none; color: inherit; }
 .card img { width: 100%; height: auto; }
 footer { color: #777; font-size: 0.8rem; margin-top: 2rem; }
+.anchor-link { display: none; }
 """
 
 _RENDER = """

@@ -94,6 +94,16 @@ def snyk_served(snyk_app: SnykSandbox, app: SocketSandbox) -> Iterator[str]:
         yield root + "/rest"
 
 
+@pytest.fixture(scope="session")
+def built_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The README's main job, once per test session: the offline report (notebooks run by a kernel)."""
+    from socketlab.report import build_report
+
+    out = tmp_path_factory.mktemp("reports")
+    build_report(out, notebooks=ROOT / "notebooks", parameters={"poll_interval": 1}, progress=False)
+    return out
+
+
 # -- vcr (pytest-recording) ---------------------------------------------------------------------
 
 

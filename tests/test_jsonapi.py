@@ -94,11 +94,19 @@ def _body(errors: list[dict[str, object]]) -> bytes:
 
 
 def test_every_error_object_is_kept() -> None:
-    body = _body([
-        {"id": "e1", "status": "400", "code": "SNYK-1", "title": "Bad", "detail": "Unknown query parameter 'x'",
-         "source": {"parameter": "x"}},
-        {"status": "400", "detail": "Invalid body", "source": {"pointer": "/data/attributes"}},
-    ])  # fmt: skip
+    body = _body(
+        [
+            {
+                "id": "e1",
+                "status": "400",
+                "code": "SNYK-1",
+                "title": "Bad",
+                "detail": "Unknown query parameter 'x'",
+                "source": {"parameter": "x"},
+            },
+            {"status": "400", "detail": "Invalid body", "source": {"pointer": "/data/attributes"}},
+        ]
+    )
     with pytest.raises(BadRequestError) as info:
         decode_snyk(400, {"snyk-request-id": "req-9"}, body, method="GET", url=BASE)
     error = info.value
@@ -176,9 +184,15 @@ def test_status_ignored_points_to_the_ignored_flag() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"ignored": "true"}, {"effective_severity_level": ["severe"]}, {"type": "vuln"}, {"scan_item_id": "nope",
-     "scan_item_type": "project"}, {"scan_item_type": "project"}, {"created_after": "last week"}],
-)  # fmt: skip
+    [
+        {"ignored": "true"},
+        {"effective_severity_level": ["severe"]},
+        {"type": "vuln"},
+        {"scan_item_id": "nope", "scan_item_type": "project"},
+        {"scan_item_type": "project"},
+        {"created_after": "last week"},
+    ],
+)
 def test_bad_issue_filters(kwargs: dict[str, object]) -> None:
     with pytest.raises(InvalidParameterError):
         issues_query(**kwargs)
@@ -215,14 +229,27 @@ ISSUE = {
     "id": "11111111-1111-4111-8111-111111111111",
     "type": "issue",
     "attributes": {
-        "key": "SNYK-JS-X-1", "title": "Bad", "type": "package_vulnerability", "status": "resolved",
-        "effective_severity_level": "high", "ignored": True, "created_at": "2026-01-01T00:00:00Z",
+        "key": "SNYK-JS-X-1",
+        "title": "Bad",
+        "type": "package_vulnerability",
+        "status": "resolved",
+        "effective_severity_level": "high",
+        "ignored": True,
+        "created_at": "2026-01-01T00:00:00Z",
         "updated_at": "2026-01-02T00:00:00.5+02:00",
         "resolution": {"type": "fixed", "resolved_at": "2026-01-02T00:00:00Z"},
-        "problems": [{"id": "CVE-2026-1", "source": "NVD", "type": "vulnerability"},
-                     {"id": "SNYK-JS-X-1", "source": "SNYK", "type": "vulnerability", "url": "https://x"}],
-        "coordinates": [{"reachability": "function", "state": "resolved", "is_upgradeable": True,
-                         "representations": [{"dependency": {"package_name": "x", "package_version": "1.0"}}]}],
+        "problems": [
+            {"id": "CVE-2026-1", "source": "NVD", "type": "vulnerability"},
+            {"id": "SNYK-JS-X-1", "source": "SNYK", "type": "vulnerability", "url": "https://x"},
+        ],
+        "coordinates": [
+            {
+                "reachability": "function",
+                "state": "resolved",
+                "is_upgradeable": True,
+                "representations": [{"dependency": {"package_name": "x", "package_version": "1.0"}}],
+            }
+        ],
         "brand_new_attribute": 5,
     },
     "relationships": {
@@ -230,7 +257,7 @@ ISSUE = {
         "scan_item": {"data": {"type": "project", "id": "proj-1"}},
         "test_executions": {"data": [{"type": "custom-execution", "id": "t1"}]},
     },
-}  # fmt: skip
+}
 
 
 def test_issue_frame_types() -> None:
@@ -285,8 +312,12 @@ def test_explode_problems_and_coordinates() -> None:
 
 
 def test_generic_collection_frames_infer_attributes_and_relationship_ids() -> None:
-    target = {"id": "t1", "type": "target", "attributes": {"displayName": "acme/web", "isPrivate": True},
-              "relationships": {"organization": {"data": {"id": "o1", "type": "org"}}}}  # fmt: skip
+    target = {
+        "id": "t1",
+        "type": "target",
+        "attributes": {"displayName": "acme/web", "isPrivate": True},
+        "relationships": {"organization": {"data": {"id": "o1", "type": "org"}}},
+    }
     frame = resources_frame([target], RESOURCE_SCHEMA)
     assert frame.loc[0, "display_name"] == "acme/web"
     assert frame.loc[0, "organization_id"] == "o1"

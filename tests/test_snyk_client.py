@@ -155,8 +155,13 @@ def test_auth_header_shapes(snyk_app: SnykSandbox) -> None:
         return httpx.Response(reply.status, headers=reply.headers, content=reply.body)
 
     for auth in ("token", "bearer"):
-        with SnykClient(token=SNYK_TEST_TOKEN, auth=auth, base_url=sandbox.SANDBOX_SNYK_URL,  # type: ignore[arg-type]
-                        transport=httpx.MockTransport(handler), progress=False) as snyk:  # fmt: skip
+        with SnykClient(
+            token=SNYK_TEST_TOKEN,
+            auth=auth,
+            base_url=sandbox.SANDBOX_SNYK_URL,  # type: ignore[arg-type]
+            transport=httpx.MockTransport(handler),
+            progress=False,
+        ) as snyk:
             snyk.projects(GLOBEX)
     assert seen == [f"token {SNYK_TEST_TOKEN}", f"bearer {SNYK_TEST_TOKEN}"]
     with sandbox.snyk_client(snyk_app, token="not-a-token") as snyk, pytest.raises(UnauthorizedError) as info:
@@ -193,8 +198,14 @@ def test_a_next_link_to_another_host_is_refused(snyk_app: SnykSandbox) -> None:
 
 def test_a_repeated_next_link_is_an_error_not_a_loop() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"jsonapi": {"version": "1.0"}, "data": [{"id": "1", "type": "issue"}],
-                                         "links": {"next": "/orgs/x/issues?starting_after=same"}})  # fmt: skip
+        return httpx.Response(
+            200,
+            json={
+                "jsonapi": {"version": "1.0"},
+                "data": [{"id": "1", "type": "issue"}],
+                "links": {"next": "/orgs/x/issues?starting_after=same"},
+            },
+        )
 
     with SnykClient(token="t", transport=httpx.MockTransport(handler), progress=False) as snyk:
         with pytest.raises(PaginationError, match="a second time"):
@@ -205,8 +216,9 @@ def test_a_repeated_next_link_is_an_error_not_a_loop() -> None:
 def test_the_limiter_keeps_bulk_fetches_under_the_budget(snyk_app: SnykSandbox, clock: FakeTime) -> None:
     """With the client's budget at the key's, the server never has to refuse."""
     snyk_app.rate_limit = 12
-    with sandbox.snyk_client(snyk_app, token=SNYK_TEST_TOKEN, rate_limit=12, sleep=clock.sleep,
-                             clock=clock.monotonic, progress=False) as snyk:  # fmt: skip
+    with sandbox.snyk_client(
+        snyk_app, token=SNYK_TEST_TOKEN, rate_limit=12, sleep=clock.sleep, clock=clock.monotonic, progress=False
+    ) as snyk:
         frame = snyk.issues(org_id=ACME, limit=100)
     assert frame.attrs["pages"] == 40
     assert snyk_app.refused == 0
@@ -217,8 +229,9 @@ def test_the_limiter_keeps_bulk_fetches_under_the_budget(snyk_app: SnykSandbox, 
 def test_a_429_pauses_for_the_interval_then_resumes(snyk_app: SnykSandbox, clock: FakeTime) -> None:
     """Another tool spent the key's budget: the sandbox refuses, the client stops a minute, then finishes."""
     snyk_app.rate_limit = 5
-    with sandbox.snyk_client(snyk_app, token=SNYK_TEST_TOKEN, sleep=clock.sleep, clock=clock.monotonic,
-                             progress=False) as snyk:  # fmt: skip
+    with sandbox.snyk_client(
+        snyk_app, token=SNYK_TEST_TOKEN, sleep=clock.sleep, clock=clock.monotonic, progress=False
+    ) as snyk:
         frame = snyk.issues(org_id=GLOBEX, limit=50)
     assert snyk_app.refused >= 1
     assert 60.0 in clock.slept  # the interval, with no Retry-After
@@ -228,8 +241,9 @@ def test_a_429_pauses_for_the_interval_then_resumes(snyk_app: SnykSandbox, clock
 
 def test_retry_after_is_honoured_when_given(snyk_app: SnykSandbox, clock: FakeTime) -> None:
     snyk_app.rate_limit, snyk_app.retry_after, snyk_app.rate_window = 3, True, 20
-    with sandbox.snyk_client(snyk_app, token=SNYK_TEST_TOKEN, sleep=clock.sleep, clock=clock.monotonic,
-                             progress=False) as snyk:  # fmt: skip
+    with sandbox.snyk_client(
+        snyk_app, token=SNYK_TEST_TOKEN, sleep=clock.sleep, clock=clock.monotonic, progress=False
+    ) as snyk:
         snyk.issues(org_id=GLOBEX, limit=100)
     assert 20.0 in clock.slept
     assert 60.0 not in clock.slept
