@@ -125,3 +125,19 @@ def test_snyk_status_ignored_is_refused_with_the_hint() -> None:
     result = _run("issues", "--sandbox", "--org-id", "globex", "--status", "ignored")
     assert result.returncode == 2
     assert "pass ignored=True" in result.stderr
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    """Docs stay honest: each socketlab subcommand appears in README.md."""
+    from socketlab._cli import build_parser
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for name in commands:
+        assert f"socketlab {name}" in readme, name
+
+
+def test_the_report_command_names_the_failure_and_exits_2(tmp_path: Path) -> None:
+    result = _run("report", "--notebooks", str(tmp_path), "--out", str(tmp_path / "out"), "--no-progress")
+    assert result.returncode == 2
+    assert "lacks the notebooks" in result.stderr
