@@ -10,26 +10,34 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from socketlab._errors import InvalidParameterError
 
 __all__ = [
+    "AGGREGATION_FIELDS",
+    "ALERT_FILTERS",
     "DEFAULT_SNYK_VERSION",
+    "DEPENDENCY_FILTERS",
     "ISSUE_STATUSES",
     "ISSUE_TYPES",
     "SEVERITY_LEVELS",
     "SNAPSHOT_STATUSES",
     "TERMINAL_STATUSES",
+    "alerts_query",
+    "alerts_trend_query",
     "check_org_slug",
     "check_path_segment",
     "check_uuid",
     "comma_list",
+    "dependencies_trend_query",
+    "filter_query",
     "issues_query",
     "parse_range",
     "projects_query",
     "query_value",
+    "snake_case_name",
     "snapshots_query",
     "snyk_limit",
     "snyk_version",
@@ -413,3 +421,165 @@ def projects_query(
         if value is not None:
             query[name] = comma_list(value, name, allowed=allowed)
     return query
+
+
+# -- Socket historical alerts and trends ---------------------------------------------------------
+
+_SEVERITY_NAMES = ("low", "medium", "high", "critical")
+# spec historicalAlertsList / historicalAlertsTrend: every filters.* parameter (each also has a
+# .notIn twin) and its allowed values: a tuple of values, bool for a flag, None for free text.
+ALERT_FILTERS: dict[str, tuple[str, ...] | type[bool] | None] = {
+    "alertAction": ("error", "warn", "monitor", "ignore"),
+    "alertActionSourceType": (
+        "resolution", "alert-policy", "fallback", "injected-alert", "org-policy", "reachability",
+        "repo-label-policy", "socket-yml", "triage",
+    ),
+    "alertCategory": ("supplyChainRisk", "maintenance", "quality", "license", "vulnerability"),
+    "alertCveId": None,
+    "alertCveTitle": None,
+    "alertCweId": None,
+    "alertCweName": None,
+    "alertEPSS": _SEVERITY_NAMES,
+    "alertFixType": ("upgrade", "cve", "remove"),
+    "alertKEV": bool,
+    "alertPriority": _SEVERITY_NAMES,
+    "alertReachabilityAnalysisType": ("full-scan", "precomputed"),
+    "alertReachabilityType": (
+        "direct_dependency", "error", "maybe_reachable", "missing_support", "pending", "reachable",
+        "undeterminable_reachability", "unknown", "unreachable",
+    ),
+    "alertSeverity": _SEVERITY_NAMES,
+    "alertType": None,
+    "artifactName": None,
+    "artifactType": None,
+    "branch": None,
+    "cvePatchStatus": ("patch_unavailable", "patch_available", "patch_applied"),
+    "dependencyDead": bool,
+    "dependencyDev": bool,
+    "dependencyDirect": bool,
+    "repoFullName": None,
+    "repoLabels": None,
+    "repoSlug": None,
+}  # fmt: skip
+# spec historicalAlertsTrend aggregation.fields: the allowed grouping fields
+AGGREGATION_FIELDS: tuple[str, ...] = (
+    "alertSeverity", "repoSlug", "repoFullName", "branch", "repoLabels", "alertType", "artifactType",
+    "alertAction", "alertActionSourceType", "alertFixType", "alertCategory", "alertCveId", "alertCveTitle",
+    "alertCweId", "alertCweName", "alertReachabilityType", "cvePatchStatus", "alertReachabilityAnalysisType",
+    "alertPriority", "alertKEV", "alertEPSS", "dependencyDirect", "dependencyDev", "dependencyDead",
+)  # fmt: skip
+# spec historicalDependenciesTrend: its filters have no "filters." prefix and no .notIn twin
+DEPENDENCY_FILTERS: dict[str, tuple[str, ...] | type[bool] | None] = {
+    "repoFullName": None,
+    "repoSlug": None,
+    "repoLabels": None,
+    "artifactType": None,
+    "dependencyDirect": bool,
+    "dependencyDev": bool,
+    "dependencyDead": bool,
+}
+# repoLabels="" selects repositories with no labels (spec): the empty string stays sendable there
+_EMPTY_MEANS_SOMETHING = {"repoLabels"}
+
+
+def _python_names(table: Mapping[str, object], not_in: bool) -> dict[str, tuple[str, bool]]:
+    names = {}
+    for api in table:
+        names[snake_case_name(api)] = (api, False)
+        if not_in:
+            names[snake_case_name(api) + "_not_in"] = (api, True)
+    return names
+
+
+def snake_case_name(api: str) -> str:
+    """alertCveId -> alert_cve_id, alertEPSS -> alert_epss, alertKEV -> alert_kev."""
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", api)
+    return name.lower()
+
+
+def filter_query(
+    filters: Mapping[str, object],
+    table: Mapping[str, tuple[str, ...] | type[bool] | None],
+    *,
+    prefix: str,
+    not_in: bool,
+) -> dict[str, str]:
+    """Python filter arguments (snake_case, ``_not_in`` for exclusions) as the API's query.
+
+    Lists are comma-joined, booleans sent as ``true``/``false``, enumerated values checked
+    against the spec's allowed values, and an empty string kept where it means something.
+    """
+    names = _python_names(table, not_in)
+    query: dict[str, str] = {}
+    for name, value in filters.items():
+        if name not in names:
+            raise InvalidParameterError(
+                name, f"is not a filter of this endpoint; known filters: {', '.join(sorted(names))}"
+            )
+        if value is None:
+            continue
+        api, excluded = names[name]
+        allowed = table[api]
+        key = prefix + api + (".notIn" if excluded else "")
+        if allowed is bool:
+            query[key] = _bool(value, name)
+        elif value == "" and api in _EMPTY_MEANS_SOMETHING:
+            query[key] = ""
+        else:
+            query[key] = comma_list(value, name, allowed=allowed if isinstance(allowed, tuple) else None)
+    return query
+
+
+def alerts_query(
+    *,
+    date: object = None,
+    range: object = None,
+    per_page: object = 10000,
+    start_after_cursor: object = None,
+    filters: Mapping[str, object] | None = None,
+) -> dict[str, str]:
+    """The query of GET /orgs/{org_slug}/historical/alerts (spec historicalAlertsList)."""
+    query = snapshots_query(date=date, range=range, per_page=per_page, start_after_cursor=start_after_cursor)
+    return {**query, **filter_query(filters or {}, ALERT_FILTERS, prefix="filters.", not_in=True)}
+
+
+def _trend_dates(date: object, range: object) -> dict[str, str]:
+    query: dict[str, str] = {}
+    if date is not None:
+        query["date"] = to_date_string(date)
+    if range is not None:
+        value = parse_range(range)
+        if value == "latest":
+            raise InvalidParameterError("range", "'latest' is not a trend range: use '-Nd' or 'Nd'")
+        query["range"] = value
+    return query
+
+
+def alerts_trend_query(
+    *,
+    date: object = None,
+    range: object = None,
+    group_by: object = None,
+    filters: Mapping[str, object] | None = None,
+) -> dict[str, str]:
+    """The query of GET .../historical/alerts/trend (spec historicalAlertsTrend).
+
+    ``group_by`` takes the API's field names or their snake_case forms (``alert_severity``).
+    """
+    query = _trend_dates(date, range)
+    if group_by is not None:
+        by_snake = {snake_case_name(f): f for f in AGGREGATION_FIELDS}
+        fields = [group_by] if isinstance(group_by, str) else _as_list(group_by, "group_by")
+        api_fields = [by_snake.get(f, f) if isinstance(f, str) else f for f in fields]
+        query["aggregation.fields"] = comma_list(api_fields, "group_by", allowed=AGGREGATION_FIELDS)
+    return {**query, **filter_query(filters or {}, ALERT_FILTERS, prefix="filters.", not_in=True)}
+
+
+def dependencies_trend_query(
+    *, date: object = None, range: object = None, filters: Mapping[str, object] | None = None
+) -> dict[str, str]:
+    """The query of GET .../historical/dependencies/trend: its filters have no ``filters.`` prefix."""
+    return {
+        **_trend_dates(date, range),
+        **filter_query(filters or {}, DEPENDENCY_FILTERS, prefix="", not_in=False),
+    }

@@ -46,6 +46,7 @@ class DemoOrg:
     outage_days: tuple[int, ...] = ()  # every job of these days fails
     gap_days: tuple[int, ...] = ()  # the scheduler was down: no snapshot at all
     rates: dict[str, float] = field(default_factory=dict)  # alerts per repo by severity
+    plan: str = "enterprise"
 
     def day_number(self, day: dt.date) -> int:
         return (day - self.created).days
@@ -69,10 +70,11 @@ DEMO_ORGS: dict[str, DemoOrg] = {
             remediation_day=330,
             outage_days=(203, 204),
             gap_days=(120, 121, 122),
-            rates={"critical": 0.35, "high": 2.4, "medium": 5.5, "low": 9.0},
+            rates={"critical": 0.035, "high": 0.24, "medium": 0.55, "low": 0.9},
         ),
         DemoOrg(
             slug="globex",
+            plan="team",
             id="org_3d9e70c215",
             name="Globex",
             created=dt.date(2025, 9, 15),
@@ -84,7 +86,7 @@ DEMO_ORGS: dict[str, DemoOrg] = {
             remediation_day=250,
             outage_days=(90,),
             gap_days=(45,),
-            rates={"critical": 0.2, "high": 1.6, "medium": 4.0, "low": 7.5},
+            rates={"critical": 0.03, "high": 0.2, "medium": 0.45, "low": 0.8},
         ),
     )
 }
@@ -117,9 +119,9 @@ def severity_counts(org: DemoOrg, moment: dt.datetime, rng: random.Random) -> di
         if org.remediation_day is not None and severity in ("critical", "high") and n > org.remediation_day:
             total *= 1 - 0.45 * min(1.0, (n - org.remediation_day) / 120)
         if org.incident_day is not None and severity == "critical" and n >= org.incident_day:
-            total += 40 * math.exp(-(n - org.incident_day) / 12)
+            total += 8 * math.exp(-(n - org.incident_day) / 12)
         if severity == "high" and org.incident_day is not None and n >= org.incident_day:
-            total += 25 * math.exp(-(n - org.incident_day) / 20)
+            total += 6 * math.exp(-(n - org.incident_day) / 20)
         total *= 1 + rng.uniform(-0.04, 0.04)
         # triage ignores a growing share of the noisier severities over the first year
         ceiling = {"low": 0.38, "medium": 0.22, "high": 0.07, "critical": 0.02}[severity]
