@@ -19,7 +19,8 @@ sent), the API saying no (theirs, with everything it told us), or the connection
     ├── PaginationError              a repeated cursor, or a next link to another host
     └── SnapshotTimeoutError         wait_for_snapshot ran out of time (also TimeoutError)
 
-SunsetWarning (a FutureWarning, so notebooks show it) says an API version is deprecated or
+QuotaWarning says a fetch will likely need more quota than remains. SunsetWarning (a
+FutureWarning, so notebooks show it) says an API version is deprecated or
 has a sunset date.
 
 No exception carries the token: messages are built from the method, the URL (whose query
@@ -41,6 +42,7 @@ __all__ = [
     "NotFoundError",
     "PaginationError",
     "QuotaExceededError",
+    "QuotaWarning",
     "RateLimitError",
     "ServerError",
     "SnapshotTimeoutError",
@@ -177,3 +179,7 @@ class SnapshotTimeoutError(SocketlabError, TimeoutError):
 
 class SunsetWarning(FutureWarning):
     """The API marked the endpoint version in use as deprecated or sunsetting (once per version)."""
+
+
+class QuotaWarning(UserWarning):
+    """The remaining Socket quota looks too small for the rest of a multi-page fetch."""

@@ -18,8 +18,11 @@ import pandas as pd
 from socketlab._params import SNAPSHOT_STATUSES
 
 __all__ = [
+    "ALERT_SCHEMA",
+    "ALERT_SEVERITY_DTYPE",
     "COORDINATE_SCHEMA",
     "ISSUE_SCHEMA",
+    "ORGANIZATION_SCHEMA",
     "PROBLEM_SCHEMA",
     "PROJECT_SCHEMA",
     "RESOURCE_SCHEMA",
@@ -31,6 +34,7 @@ __all__ = [
     "resources_frame",
     "snake_case",
     "to_frame",
+    "trend_frame",
     "utc_timestamp",
 ]
 
@@ -304,3 +308,106 @@ COORDINATE_SCHEMA: tuple[Column, ...] = _columns(
         "representations": "object",
     }
 )
+
+
+# -- Socket historical alerts, trends and organizations ------------------------------------------
+
+ALERT_SEVERITY_DTYPE = pd.CategoricalDtype(["low", "medium", "high", "critical"], ordered=True)
+
+# spec historicalAlertsList, 200 items: artifact, alert and dependency flattened one level
+ALERT_SCHEMA: tuple[Column, ...] = tuple(
+    Column(path, name, dtype)
+    for path, name, dtype in (
+        ("scannedAt", "scanned_at", UTC_TIMESTAMP),
+        ("repoSlug", "repo_slug", "string"),
+        ("repoFullName", "repo_full_name", "string"),
+        ("repoId", "repo_id", "string"),
+        ("repoLabels", "repo_labels", "object"),
+        ("repoLabelIds", "repo_label_ids", "object"),
+        ("branch", "branch", "string"),
+        ("defaultBranch", "default_branch", "boolean"),
+        ("fullScanId", "full_scan_id", "string"),
+        ("alert.key", "alert_key", "string"),
+        ("alert.type", "alert_type", "string"),
+        ("alert.severityName", "alert_severity", ALERT_SEVERITY_DTYPE),
+        ("alert.severity", "alert_severity_level", "Int64"),
+        ("alert.action", "alert_action", pd.CategoricalDtype(["error", "warn", "monitor", "ignore"])),
+        ("alert.category", "alert_category", pd.CategoricalDtype(
+            ["supplyChainRisk", "maintenance", "quality", "license", "vulnerability"])),
+        ("alert.file", "alert_file", "string"),
+        ("alert.start", "alert_start", "Int64"),
+        ("alert.end", "alert_end", "Int64"),
+        ("alert.props", "alert_props", "object"),
+        ("alert.fix.type", "alert_fix_type", "string"),
+        ("alert.fix.description", "alert_fix_description", "string"),
+        ("artifact.id", "artifact_id", "string"),
+        ("artifact.type", "artifact_type", "string"),
+        ("artifact.namespace", "artifact_namespace", "string"),
+        ("artifact.name", "artifact_name", "string"),
+        ("artifact.version", "artifact_version", "string"),
+        ("artifact.license", "artifact_license", "string"),
+        ("artifact.author", "artifact_author", "string"),
+        ("artifact.size", "artifact_size", "Int64"),
+        ("artifact.subpath", "artifact_subpath", "string"),
+        ("artifact.qualifiers", "artifact_qualifiers", "object"),
+        ("artifact.scores", "artifact_scores", "object"),
+        ("artifact.capabilities", "artifact_capabilities", "object"),
+        ("dependency.direct", "dependency_direct", "boolean"),
+        ("dependency.dev", "dependency_dev", "boolean"),
+        ("dependency.dead", "dependency_dead", "boolean"),
+        ("dependency.manifestFiles", "dependency_manifest_files", "object"),
+        ("dependency.topLevelAncestors", "dependency_top_level_ancestors", "object"),
+        ("dependency.dependencies", "dependency_dependencies", "object"),
+    )
+)  # fmt: skip
+
+# spec getOrganizations: the organizations object, one row per id
+ORGANIZATION_SCHEMA: tuple[Column, ...] = _columns(
+    {"id": "string", "slug": "string", "name": "string", "plan": "string", "image": "string"}
+)
+
+_TREND_COUNTS = ("count", "countDirect", "countIndirect")
+
+
+def trend_frame(body: Any, org: str) -> pd.DataFrame:
+    """A trend answer (alerts or dependencies) as a long frame: one row per day and group.
+
+    Columns: date (UTC midnight), one snake_case column per aggregation field, the counts and
+    their deltas (``count``, ``count_delta``, and for dependencies the direct/indirect and
+    per-severity counts). A day without data has no row.
+    """
+    if not isinstance(body, Mapping) or not isinstance(body.get("items"), list):
+        raise ValueError("a trend answer without an items list")
+    meta = body.get("meta") or {}
+    fields = list((meta.get("aggregation") or {}).get("fields") or [])
+    columns: dict[str, list[Any]] = {"date": []}
+    columns.update({snake_case(f): [] for f in fields})
+    rows: list[dict[str, Any]] = []
+    for item in body["items"]:
+        for point in item.get("dataPoints") or []:
+            row: dict[str, Any] = {"date": item["date"]}
+            row.update(zip((snake_case(f) for f in fields), point.get("aggregationGroup") or [], strict=False))
+            for name, value in point.items():
+                if name in ("aggregationGroup", "countsBySeverity"):
+                    continue
+                row[snake_case(name)] = value
+            for severity, counts in (point.get("countsBySeverity") or {}).items():
+                for name, value in counts.items():
+                    row[f"{severity}_{snake_case(name)}"] = value
+            rows.append(row)
+    names = list(columns) + [n for r in rows for n in r if n not in columns]
+    names = list(dict.fromkeys(names)) or ["date", "count", "count_delta"]
+    if "count" not in names:
+        names += ["count", "count_delta"]
+    data: dict[str, pd.Series] = {}
+    for name in names:
+        values = [r.get(name) for r in rows]
+        if name == "date":
+            data[name] = pd.Series(pd.to_datetime([str(v) for v in values], utc=True), dtype=UTC_TIMESTAMP)
+        elif name.startswith(("count", "low_", "medium_", "high_", "critical_")) and name not in columns:
+            data[name] = pd.Series(values, dtype="Int64")
+        else:
+            data[name] = pd.Series(values, dtype=object)
+    frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+    frame.attrs.update(org=org, meta=dict(meta))
+    return frame

@@ -6,7 +6,8 @@ import datetime as dt
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal
@@ -18,17 +19,39 @@ from tqdm.auto import tqdm
 from socketlab import _progress
 from socketlab._client import HTTPShell, RetryPolicy, TokenAuth
 from socketlab._config import SOCKET_TOKEN_ENV, check_base_url, resolve_token
-from socketlab._errors import InvalidParameterError, SnapshotTimeoutError, UnexpectedResponseError
-from socketlab._frames import SNAPSHOT_SCHEMA, to_frame, utc_timestamp
+from socketlab._errors import InvalidParameterError, QuotaWarning, SnapshotTimeoutError, UnexpectedResponseError
+from socketlab._frames import (
+    ALERT_SCHEMA,
+    ORGANIZATION_SCHEMA,
+    SNAPSHOT_SCHEMA,
+    Column,
+    to_frame,
+    trend_frame,
+    utc_timestamp,
+)
 from socketlab._pages import follow, socket_next_cursor
-from socketlab._params import TERMINAL_STATUSES, check_org_slug, snapshots_query
+from socketlab._params import (
+    TERMINAL_STATUSES,
+    alerts_query,
+    alerts_trend_query,
+    check_org_slug,
+    dependencies_trend_query,
+    snapshots_query,
+)
 from socketlab._responses import decode_socket
 
 __all__ = ["DEFAULT_SOCKET_BASE_URL", "Quota", "SnapshotJob", "SocketClient"]
 
 DEFAULT_SOCKET_BASE_URL = "https://api.socket.dev/v0"
-# spec: historicalSnapshotsList and historicalSnapshotsStart each "consumes 10 units of your quota"
+# spec: what each operation "consumes": the historical family 10 units, /organizations 1, /quota 0
 SNAPSHOTS_COST = 10
+COSTS: dict[str, int] = {
+    "/historical/snapshots": 10,
+    "/historical/alerts": 10,
+    "/historical/alerts/trend": 10,
+    "/historical/dependencies/trend": 10,
+    "/organizations": 1,
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +85,8 @@ class SocketClient:
     SOCKET_SECURITY_API_KEY that is set. ``auth="basic"`` sends it as the Basic user instead of
     a Bearer token. ``base_url`` defaults to SOCKET_API_BASE_URL, else the public API.
 
+    ``check_quota`` asks the free /quota endpoint, once a fetch turns out to need several pages,
+    whether the remaining quota can cover it, and warns (QuotaWarning) when it cannot.
     ``transport`` swaps the network (``socketlab.sandbox`` serves one); ``sleep`` and ``clock``
     swap time for tests and simulations.
     """
@@ -77,6 +102,7 @@ class SocketClient:
         max_retries: int = 4,
         max_retry_wait: float = 60.0,
         progress: bool | None = None,
+        check_quota: bool = True,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -87,6 +113,7 @@ class SocketClient:
         self.base_url = check_base_url(base_url, "Socket")
         self.auth = auth
         self.progress = progress
+        self.check_quota = check_quota
         self._sleep = sleep
         self._clock = clock
         self._lock = threading.Lock()
@@ -111,7 +138,8 @@ class SocketClient:
 
     @property
     def quota_spent(self) -> int:
-        """Quota units spent by this client: 10 per snapshots call the API processed.
+        """Quota units spent by this client: 10 per historical call the API processed, 1 per
+        /organizations.
 
         Responses that did not consume quota (401, 403, 429, 5xx) and the free /quota call are
         not counted.
@@ -124,7 +152,8 @@ class SocketClient:
         return self._requests_made
 
     def _count(self, response: httpx.Response) -> None:
-        cost = SNAPSHOTS_COST if response.url.path.endswith("/historical/snapshots") else 0
+        path = response.url.path
+        cost = next((c for suffix, c in COSTS.items() if path.endswith(suffix)), 0)
         spent = response.status_code < 500 and response.status_code not in (401, 403, 429)
         with self._lock:
             self._requests_made += 1
@@ -168,21 +197,7 @@ class SocketClient:
             per_page=per_page,
             start_after_cursor=start_after_cursor,
         )
-        url = self._shell.url(f"/orgs/{org}/historical/snapshots")
-
-        def fetch(params: dict[str, str]) -> dict[str, Any]:
-            page = self._shell.request("GET", url, params=params)
-            if not isinstance(page, dict) or not isinstance(page.get("items"), list):
-                raise UnexpectedResponseError(
-                    "a snapshots page without an items list", status=200, method="GET", url=url
-                )
-            return page
-
-        def next_of(params: dict[str, str], page: dict[str, Any]) -> tuple[str, dict[str, str]] | None:
-            cursor = socket_next_cursor(page)
-            return None if cursor is None else (cursor, {**params, "startAfterCursor": cursor})
-
-        return follow(query, fetch, next_of)
+        return self._cursor_pages(self._shell.url(f"/orgs/{org}/historical/snapshots"), query, "snapshots")
 
     def snapshots(
         self,
@@ -207,25 +222,175 @@ class SocketClient:
         ``meta`` (organization id, the inclusive dates it covered, the filters it applied) and
         ``df.attrs["pages"]`` the number of pages.
         """
+        pages = self.snapshot_pages(
+            org,
+            date=date,
+            range=range,
+            status=status,
+            request_id=request_id,
+            per_page=per_page,
+            start_after_cursor=start_after_cursor,
+        )
+        return self._collect(
+            pages, SNAPSHOT_SCHEMA, description=f"{org} snapshots", day_field="requestedAt", progress=progress, org=org
+        )
+
+    # -- cursor-paginated lists ---------------------------------------------------------------
+
+    def _cursor_pages(self, url: str, query: dict[str, str], what: str) -> Iterator[dict[str, Any]]:
+        """Every page of a Socket list endpoint, following endCursor (the one loop, _pages.follow)."""
+
+        def fetch(params: dict[str, str]) -> dict[str, Any]:
+            page = self._shell.request("GET", url, params=params)
+            if not isinstance(page, dict) or not isinstance(page.get("items"), list):
+                raise UnexpectedResponseError(f"a {what} page without an items list", status=200, method="GET", url=url)
+            return page
+
+        def next_of(params: dict[str, str], page: dict[str, Any]) -> tuple[str, dict[str, str]] | None:
+            cursor = socket_next_cursor(page)
+            return None if cursor is None else (cursor, {**params, "startAfterCursor": cursor})
+
+        return follow(query, fetch, next_of)
+
+    def _collect(
+        self,
+        pages: Iterator[dict[str, Any]],
+        schema: Sequence[Column],
+        *,
+        description: str,
+        day_field: str,
+        progress: bool | None,
+        org: str,
+    ) -> pd.DataFrame:
+        """Read every page into one typed frame, with a progress bar and a quota check."""
         mode = _progress.resolve(progress, self.progress)
         items: list[dict[str, Any]] = []
         meta: dict[str, Any] = {}
-        with _progress.PageProgress(mode, f"{org} snapshots") as bar:
-            for page in self.snapshot_pages(
-                org,
-                date=date,
-                range=range,
-                status=status,
-                request_id=request_id,
-                per_page=per_page,
-                start_after_cursor=start_after_cursor,
-            ):
+        checked = not self.check_quota
+        with _progress.PageProgress(mode, description) as bar:
+            for page in pages:
                 meta = meta or page.get("meta") or {}
                 items.extend(page["items"])
-                bar.page(len(page["items"]), more=socket_next_cursor(page) is not None)
-        frame = to_frame(items, SNAPSHOT_SCHEMA)
+                more = socket_next_cursor(page) is not None
+                bar.page(len(page["items"]), more=more)
+                if more and not checked and page["items"]:
+                    checked = True
+                    self._warn_if_quota_short(meta, str(page["items"][-1].get(day_field, ""))[:10], bar.pages)
+        frame = to_frame(items, schema)
         frame.attrs.update(org=org, meta=meta, pages=bar.pages)
         return frame
+
+    def _warn_if_quota_short(self, meta: dict[str, Any], reached: str, pages: int) -> None:
+        """After the first pages, estimate how many remain from the dates covered; ask /quota (free)."""
+        try:
+            start = dt.date.fromisoformat(meta["startDateInclusive"])
+            end = dt.date.fromisoformat(meta["endDateInclusive"])
+            done = dt.date.fromisoformat(reached)
+        except (KeyError, TypeError, ValueError):
+            return
+        covered = max(1, (done - start).days + 1) / max(1, (end - start).days + 1)
+        needed = max(1, round(pages / min(1.0, covered)) - pages) * SNAPSHOTS_COST
+        quota = self.quota()
+        if quota.remaining < needed:
+            refresh = "" if quota.next_refresh is None else f" until {quota.next_refresh:%Y-%m-%d %H:%M} UTC"
+            warnings.warn(
+                QuotaWarning(
+                    f"this fetch needs about {needed} more quota units but {quota.remaining} remain{refresh}: "
+                    "it may stop with QuotaExceededError before it is complete"
+                ),
+                stacklevel=4,
+            )
+
+    # -- alerts, trends, organizations --------------------------------------------------------
+
+    def alert_pages(
+        self,
+        org: str,
+        *,
+        date: str | dt.date | None = None,
+        range: str | None = None,
+        per_page: int = 10000,
+        start_after_cursor: str | None = None,
+        **filters: Any,
+    ) -> Iterator[dict[str, Any]]:
+        """Yield the raw JSON pages of a historical alerts query, following ``endCursor``."""
+        org = check_org_slug(org)
+        query = alerts_query(
+            date=date, range=range, per_page=per_page, start_after_cursor=start_after_cursor, filters=filters
+        )
+        return self._cursor_pages(self._shell.url(f"/orgs/{org}/historical/alerts"), query, "alerts")
+
+    def alerts(
+        self,
+        org: str,
+        *,
+        date: str | dt.date | None = None,
+        range: str | None = None,
+        per_page: int = 10000,
+        start_after_cursor: str | None = None,
+        progress: bool | None = None,
+        **filters: Any,
+    ) -> pd.DataFrame:
+        """The org's historical alerts (GET .../historical/alerts), one row per alert and UTC day.
+
+        Socket buckets alerts by UTC day and counts only each repository's last scan of a day.
+        ``range`` is ``"-Nd"``, ``"Nd"`` (after ``date``) or ``"latest"`` (each repository's
+        latest alerts). Filters take Python values, snake_case, with ``_not_in`` twins:
+        ``alert_severity=["critical", "high"]``, ``alert_action_not_in="ignore"``,
+        ``dependency_direct=True``, ``repo_labels=""`` (repositories without labels), ...
+        Enumerated filters are checked against the spec's values before any request.
+        """
+        pages = self.alert_pages(
+            org, date=date, range=range, per_page=per_page, start_after_cursor=start_after_cursor, **filters
+        )
+        return self._collect(
+            pages, ALERT_SCHEMA, description=f"{org} alerts", day_field="scannedAt", progress=progress, org=org
+        )
+
+    def alerts_trend(
+        self,
+        org: str,
+        *,
+        date: str | dt.date | None = None,
+        range: str | None = None,
+        group_by: str | Sequence[str] | None = None,
+        **filters: Any,
+    ) -> pd.DataFrame:
+        """Daily alert counts (GET .../historical/alerts/trend) as a long frame.
+
+        Columns: date (UTC), one column per ``group_by`` field (snake_case; any of the spec's
+        aggregation fields, e.g. ``["alert_severity", "alert_type"]``), count, count_delta (the
+        change since the previous day with data). Filters as in ``alerts()``.
+        """
+        org = check_org_slug(org)
+        query = alerts_trend_query(date=date, range=range, group_by=group_by, filters=filters)
+        body = self._shell.request("GET", self._shell.url(f"/orgs/{org}/historical/alerts/trend"), params=query)
+        return trend_frame(body, org)
+
+    def dependencies_trend(
+        self, org: str, *, date: str | dt.date | None = None, range: str | None = None, **filters: Any
+    ) -> pd.DataFrame:
+        """Daily dependency counts (GET .../historical/dependencies/trend), one row per day.
+
+        Columns: date, count, count_direct, count_indirect (each with a ``_delta``), and per
+        severity (``critical_count``, ``critical_count_direct``, ...) the dependencies with
+        alerts of that severity. Filters (no ``filters.`` prefix in this endpoint):
+        repo_full_name, repo_slug, repo_labels, artifact_type, dependency_direct/dev/dead.
+        """
+        org = check_org_slug(org)
+        query = dependencies_trend_query(date=date, range=range, filters=filters)
+        body = self._shell.request("GET", self._shell.url(f"/orgs/{org}/historical/dependencies/trend"), params=query)
+        return trend_frame(body, org)
+
+    def organizations(self) -> pd.DataFrame:
+        """The organizations of this token (GET /organizations, 1 quota unit), one row each."""
+        body = self._shell.request("GET", self._shell.url("/organizations"))
+        orgs = body.get("organizations") if isinstance(body, dict) else None
+        if not isinstance(orgs, dict):
+            raise UnexpectedResponseError(
+                "the organizations answer is not an object keyed by id", status=200, method="GET", url="/organizations"
+            )
+        return to_frame(list(orgs.values()), ORGANIZATION_SCHEMA)
 
     def start_snapshot(self, org: str) -> SnapshotJob:
         """Start an on-demand snapshot job (10 quota units); wait for it with wait_for_snapshot."""
