@@ -32,7 +32,8 @@ def _response_spec(spec: dict[str, Any], path: str, method: str, status: int) ->
 
 def _check(spec: dict[str, Any], path: str, method: str, reply: Any) -> None:
     response = _response_spec(spec, path, method, reply.status)
-    schema = response["content"]["application/json"]["schema"]
+    # the schema's '#/components/...' refs resolve against the components carried inside it
+    schema = {**response["content"]["application/json"]["schema"], "components": spec.get("components", {})}
     OAS30Validator(schema).validate(reply.json())
     assert reply.headers["content-type"] == "application/json"
     for header in response.get("headers", {}):
@@ -133,3 +134,48 @@ def test_the_check_is_strict_about_extra_fields(app: SocketSandbox) -> None:
 def test_the_snapshots_spec_agrees_with_the_full_spec() -> None:
     """The operation the sandbox follows is the one in Socket's full official document."""
     assert FULL_SPEC["paths"][PATH] == SNAPSHOTS_SPEC["paths"][PATH]
+
+
+HISTORY = [
+    ("alerts", "date=2026-03-20&range=-2d&per_page=500", 200),
+    ("alerts", "range=latest&filters.alertSeverity=critical", 200),
+    ("alerts", "date=2025-03-01&range=-30d", 200),
+    ("alerts", "filters.alertSeverity=severe", 400),
+    ("alerts", "filters.alertKEV=maybe", 400),
+    ("alerts/trend", "date=2026-03-20&range=-7d&aggregation.fields=alertSeverity,alertType", 200),
+    ("alerts/trend", "date=2026-03-20", 200),
+    ("alerts/trend", "aggregation.fields=colour", 400),
+    ("dependencies/trend", "date=2026-03-20&range=-3d&artifactType=npm", 200),
+    ("dependencies/trend", "dependencyDirect=sometimes", 400),
+]
+
+
+@pytest.mark.parametrize(("path", "query", "status"), HISTORY)
+def test_historical_family_conforms_to_the_full_spec(app: SocketSandbox, path: str, query: str, status: int) -> None:
+    reply = app.handle("GET", f"/v0/orgs/acme-corp/historical/{path}?{query}", AUTH)
+    assert reply.status == status, reply.body[:300]
+    _check(FULL_SPEC, f"/orgs/{{org_slug}}/historical/{path}", "get", reply)
+
+
+def test_organizations_and_unknown_orgs_conform(app: SocketSandbox) -> None:
+    reply = app.handle("GET", "/v0/organizations", AUTH)
+    assert reply.status == 200
+    _check(FULL_SPEC, "/organizations", "get", reply)
+    missing = app.handle("GET", "/v0/orgs/nope/historical/alerts", AUTH)
+    assert missing.status == 404
+    _check(FULL_SPEC, "/orgs/{org_slug}/historical/alerts", "get", missing)
+
+
+@pytest.mark.parametrize("path", ["alerts", "alerts/trend", "dependencies/trend"])
+def test_historical_errors_conform(app: SocketSandbox, path: str) -> None:
+    spec_path = f"/orgs/{{org_slug}}/historical/{path}"
+    target = f"/v0/orgs/acme-corp/historical/{path}"
+    for headers, status in (({}, 401), ({"Authorization": "Bearer sktsec_tiny"}, 403)):
+        reply = app.handle("GET", target, headers)
+        assert reply.status == status
+        _check(FULL_SPEC, spec_path, "get", reply)
+    spent = {"Authorization": "Bearer sktsec_spent"}
+    app.handle("GET", target, spent)
+    reply = app.handle("GET", target, spent)
+    assert reply.status == 429
+    _check(FULL_SPEC, spec_path, "get", reply)

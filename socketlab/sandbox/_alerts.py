@@ -86,6 +86,7 @@ def _slot(slug: str, severity: str, ignored: bool, k: int) -> dict[str, Any]:
     if vulnerable:
         props |= {
             "cveId": f"CVE-{rng.randint(2021, 2026)}-{rng.randint(10000, 59999)}",
+            "ghsaId": f"GHSA-{rng.getrandbits(16):04x}-{rng.getrandbits(16):04x}-{rng.getrandbits(16):04x}",
             "cveTitle": f"{cwe[1]} in dependency",
             "cweId": cwe[0],
             "cweName": cwe[1],
