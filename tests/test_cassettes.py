@@ -139,3 +139,26 @@ def test_spent_quota(app: SocketSandbox, clock: FakeTime) -> None:
             sock.snapshots(LIVE_ORG, date=DATE, range="-1d")
     assert info.value.retry_after == 3600
     assert clock.slept == []
+
+
+def test_alerts_in_small_pages(sock: SocketClient) -> None:
+    """The alerts list pages by endCursor like snapshots; filters reach the API as the spec says."""
+    small = sock.alerts(LIVE_ORG, date=DATE, range="-3d", per_page=100, alert_severity=["critical", "high"])
+    big = sock.alerts(LIVE_ORG, date=DATE, range="-3d", alert_severity=["critical", "high"])
+    pd.testing.assert_frame_equal(small, big)
+    assert set(big["alert_severity"].astype(str)) <= {"critical", "high"}
+    assert str(big["scanned_at"].dtype) == "datetime64[ns, UTC]"
+
+
+def test_alert_and_dependency_trends(sock: SocketClient) -> None:
+    trend = sock.alerts_trend(LIVE_ORG, date=DATE, range="-14d", group_by=["alert_severity"])
+    assert set(trend.columns) == {"date", "alert_severity", "count", "count_delta"}
+    assert set(trend["alert_severity"]) <= {"low", "medium", "high", "critical"}
+    deps = sock.dependencies_trend(LIVE_ORG, date=DATE, range="-14d")
+    assert (deps["count"] == deps["count_direct"] + deps["count_indirect"]).all()
+
+
+def test_organizations(sock: SocketClient) -> None:
+    orgs = sock.organizations()
+    assert LIVE_ORG in set(orgs["slug"])
+    assert sock.quota_spent == 1
