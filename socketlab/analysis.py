@@ -18,13 +18,18 @@ from socketlab._frames import SEVERITY_DTYPE, explode_coordinates, utc_timestamp
 
 __all__ = [
     "SEVERITIES",
+    "alert_churn",
     "alert_counts",
+    "alert_totals",
     "daily_snapshots",
+    "dependency_split",
     "ignored_share",
     "job_health",
     "open_backlog",
     "project_risk",
+    "snapshot_coverage",
     "snyk_ignored_share",
+    "top_alert_types",
     "top_packages",
     "week_over_week",
 ]
@@ -233,6 +238,106 @@ def project_risk(projects: pd.DataFrame, n: int = 15) -> pd.DataFrame:
     long["severity"] = long["severity"].astype(SEVERITY_ORDER)
     long["open"] = long["open"].astype("Int64")
     return long
+
+
+def alert_totals(trend: pd.DataFrame) -> pd.DataFrame:
+    """Daily alert totals by severity from ``alerts_trend(..., group_by="alert_severity")``.
+
+    Columns: day, severity (ordered), count, count_delta; a severity missing on a day with data
+    counts 0.
+    """
+    if "alert_severity" not in trend.columns:
+        raise ValueError("alert_totals needs alerts_trend(..., group_by='alert_severity')")
+    days = trend["date"].drop_duplicates()
+    grid = pd.MultiIndex.from_product([days, SEVERITIES], names=["day", "severity"])
+    wide = trend.rename(columns={"date": "day", "alert_severity": "severity"}).set_index(["day", "severity"])
+    out = wide[["count", "count_delta"]].reindex(grid, fill_value=0).reset_index()
+    out["severity"] = out["severity"].astype(SEVERITY_ORDER)
+    out[["count", "count_delta"]] = out[["count", "count_delta"]].astype("Int64")
+    result: pd.DataFrame = out.sort_values(["day", "severity"], ignore_index=True)
+    return result
+
+
+def alert_churn(alerts: pd.DataFrame) -> pd.DataFrame:
+    """Alerts added and resolved from one UTC day with data to the next, by severity.
+
+    An alert is the same alert from day to day when its repository and key are. ``net`` (added
+    minus resolved) equals the trend's count_delta. Columns: day, severity, added, resolved, net.
+    """
+    frame = pd.DataFrame(
+        {
+            "day": _day(alerts["scanned_at"]),
+            "severity": alerts["alert_severity"].astype(str),
+            "identity": alerts["repo_full_name"].astype(str) + "/" + alerts["alert_key"].astype(str),
+        }
+    )
+    rows = []
+    previous: dict[str, set[str]] = {}
+    for day, group in frame.groupby("day", sort=True):
+        today: dict[str, set[str]] = {str(s): set(g["identity"]) for s, g in group.groupby("severity")}
+        for severity in SEVERITIES:
+            now, before = today.get(severity, set()), previous.get(severity, set())
+            added, resolved = len(now - before), len(before - now)
+            rows.append(
+                {"day": day, "severity": severity, "added": added, "resolved": resolved, "net": added - resolved}
+            )
+        previous = today
+    out = pd.DataFrame(rows, columns=["day", "severity", "added", "resolved", "net"])
+    out = out.iloc[len(SEVERITIES) :].reset_index(drop=True)  # the first day has nothing to compare with
+    out["severity"] = out["severity"].astype(SEVERITY_ORDER)
+    for column in ("added", "resolved", "net"):
+        out[column] = out[column].astype("Int64")
+    return out
+
+
+def top_alert_types(trend: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The most frequent alert types on the trend's last day with data.
+
+    From ``alerts_trend(..., group_by=["alert_type", "alert_severity"])`` (or ``"alert_type"``).
+    Columns: alert_type, severity (when grouped by it), count.
+    """
+    last = trend[trend["date"] == trend["date"].max()]
+    keys = ["alert_type"] + (["alert_severity"] if "alert_severity" in last.columns else [])
+    counts = last.groupby(keys, as_index=False)["count"].sum()
+    top = counts.groupby("alert_type")["count"].sum().nlargest(n).index
+    out = counts[counts["alert_type"].isin(top)].rename(columns={"alert_severity": "severity"})
+    if "severity" in out.columns:
+        out["severity"] = out["severity"].astype(SEVERITY_ORDER)
+    result: pd.DataFrame = out.reset_index(drop=True)
+    return result
+
+
+def dependency_split(dependencies: pd.DataFrame) -> pd.DataFrame:
+    """Direct and indirect dependencies per day from ``dependencies_trend``: day, kind, count."""
+    long = dependencies[["date", "count_direct", "count_indirect"]].melt(
+        id_vars=["date"], var_name="kind", value_name="dependencies"
+    )
+    long["kind"] = long["kind"].str.removeprefix("count_")
+    long = long.rename(columns={"date": "day", "dependencies": "count"})
+    out: pd.DataFrame = long.sort_values(["day", "kind"], ignore_index=True)
+    return out
+
+
+def snapshot_coverage(snapshots: pd.DataFrame, start: Any = None, end: Any = None) -> pd.DataFrame:
+    """Every UTC day of the span: whether it has a successful snapshot, and its jobs.
+
+    Days without one are missing from every trend built on daily snapshots. Columns: day,
+    covered (bool), jobs, failed (failure or timeout).
+    """
+    days = _day(snapshots["requested_at"])
+    meta = snapshots.attrs.get("meta") or {}
+    first = utc_timestamp(start or meta.get("startDateInclusive") or days.min()).floor("D")
+    last = utc_timestamp(end or meta.get("endDateInclusive") or days.max()).floor("D")
+    span = pd.date_range(first, last, freq="D")
+    status = snapshots["status"].astype(str)
+    jobs = days.value_counts()
+    ok = days[status == "success"].value_counts()
+    failed = days[status.isin(["failure", "timeout"])].value_counts()
+    out = pd.DataFrame({"day": span})
+    out["jobs"] = out["day"].map(jobs).fillna(0).astype("Int64")
+    out["failed"] = out["day"].map(failed).fillna(0).astype("Int64")
+    out["covered"] = out["day"].map(ok).fillna(0).gt(0)
+    return out[["day", "covered", "jobs", "failed"]]
 
 
 # keep the severity dtype of Snyk frames importable from here for chart code

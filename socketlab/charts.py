@@ -23,7 +23,11 @@ from socketlab import analysis
 __all__ = [
     "SEVERITY_COLORS",
     "STATUS_COLORS",
+    "alert_churn_chart",
+    "alert_totals_chart",
     "alert_trend",
+    "coverage_chart",
+    "dependencies_chart",
     "ignored_share_chart",
     "job_health_chart",
     "project_risk_chart",
@@ -31,6 +35,7 @@ __all__ = [
     "snyk_backlog_chart",
     "snyk_ignored_share_chart",
     "socket_ignored_share_chart",
+    "top_alert_types_chart",
     "top_packages_chart",
     "week_over_week_chart",
 ]
@@ -257,6 +262,100 @@ def project_risk_chart(projects: pd.DataFrame, n: int = 15) -> alt.Chart:
     return _ranked_bars(
         analysis.project_risk(projects, n), "name", f"Snyk: {n} riskiest projects",
         "ranked by open critical, then high issues (latest scan)", "Project",
+    )  # fmt: skip
+
+
+def alert_totals_chart(trend: pd.DataFrame) -> alt.Chart:
+    """Daily critical/high/medium/low alert totals, stacked, from alerts_trend by severity."""
+    data = _tidy(analysis.alert_totals(trend))
+    return (
+        alt.Chart(data, title=alt.Title("Daily alert totals by severity", subtitle="alerts trend; UTC days"))
+        .mark_area(interpolate="step-after")
+        .encode(
+            x=DAY,
+            y=alt.Y("count:Q", title="Alerts", stack="zero"),
+            color=_severity_color(),
+            order=alt.Order("severity_rank:Q"),
+            tooltip=[DAY_TOOLTIP, alt.Tooltip("severity:N"), alt.Tooltip("count:Q", title="Alerts"),
+                     alt.Tooltip("count_delta:Q", title="Change")],
+        )
+        .transform_calculate(severity_rank=f"indexof({list(analysis.SEVERITIES)}, datum.severity)")
+        .properties(width=640, height=240)
+    )  # fmt: skip
+
+
+def alert_churn_chart(alerts: pd.DataFrame) -> alt.Chart:
+    """Alerts added (above zero) and resolved (below zero) per week, by severity."""
+    churn = analysis.alert_churn(alerts)
+    churn["week"] = churn["day"] - pd.to_timedelta(churn["day"].dt.day_of_week, unit="D")
+    weekly = churn.groupby(["week", "severity"], observed=True, as_index=False)[["added", "resolved"]].sum()
+    long = pd.concat(
+        [
+            weekly.assign(change="added", alerts=weekly["added"]),
+            weekly.assign(change="resolved", alerts=-weekly["resolved"]),
+        ],
+        ignore_index=True,
+    )[["week", "severity", "change", "alerts"]]
+    return (
+        alt.Chart(
+            _tidy(long),
+            title=alt.Title("Alerts added versus resolved", subtitle="per ISO week (UTC); resolved below zero"),
+        )
+        .mark_bar(width=7)
+        .encode(
+            x=alt.X("utcyearmonthdate(week):T", title="Week (UTC)"),
+            y=alt.Y("alerts:Q", title="Alerts added (+) / resolved (-)"),
+            color=_severity_color(),
+            tooltip=[alt.Tooltip("utcyearmonthdate(week):T", title="Week of", format="%Y-%m-%d"),
+                     alt.Tooltip("severity:N"), alt.Tooltip("change:N"), alt.Tooltip("alerts:Q")],
+        )
+        .properties(width=640, height=240)
+    )  # fmt: skip
+
+
+def top_alert_types_chart(trend: pd.DataFrame, n: int = 10) -> alt.Chart:
+    """The most frequent alert types on the last day, from alerts_trend by alert_type and severity."""
+    data = analysis.top_alert_types(trend, n).rename(columns={"count": "open"})
+    chart = _ranked_bars(
+        data, "alert_type", f"Top {n} alert types", "alerts on the latest day, by severity", "Alert type"
+    )
+    return chart.encode(x=alt.X("open:Q", title="Alerts", stack="zero"))
+
+
+def dependencies_chart(dependencies: pd.DataFrame) -> alt.Chart:
+    """Direct versus indirect dependencies over time, from dependencies_trend."""
+    data = _tidy(analysis.dependency_split(dependencies))
+    return (
+        alt.Chart(data, title=alt.Title("Dependencies: direct versus indirect", subtitle="UTC days"))
+        .mark_area(interpolate="step-after", opacity=0.85)
+        .encode(
+            x=DAY,
+            y=alt.Y("count:Q", title="Dependencies", stack="zero"),
+            color=alt.Color("kind:N", title="Kind", scale=alt.Scale(domain=["direct", "indirect"],
+                                                                     range=["#2171b5", "#9ecae1"])),
+            tooltip=[DAY_TOOLTIP, alt.Tooltip("kind:N"), alt.Tooltip("count:Q", title="Dependencies")],
+        )
+        .properties(width=640, height=220)
+    )  # fmt: skip
+
+
+def coverage_chart(snapshots: pd.DataFrame) -> alt.Chart:
+    """A calendar of UTC days: red where no snapshot succeeded (those days are missing from trends)."""
+    data = _tidy(analysis.snapshot_coverage(snapshots))
+    data["coverage"] = data["covered"].map({True: "successful snapshot", False: "no successful snapshot"})
+    return (
+        alt.Chart(
+            data, title=alt.Title("Snapshot coverage", subtitle="each square a UTC day; red: no successful snapshot")
+        )
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X("utcyearweek(day):O", title="Week", axis=alt.Axis(labels=False, ticks=False)),
+            y=alt.Y("utcday(day):O", title=None),
+            color=alt.Color("coverage:N", title=None, scale=alt.Scale(
+                domain=["successful snapshot", "no successful snapshot"], range=["#c7e9c0", STATUS_COLORS["failure"]])),
+            tooltip=[DAY_TOOLTIP, alt.Tooltip("coverage:N"), alt.Tooltip("jobs:Q"), alt.Tooltip("failed:Q")],
+        )
+        .properties(width=alt.Step(11), height=alt.Step(11))
     )  # fmt: skip
 
 

@@ -33,7 +33,13 @@ from socketlab._errors import SocketlabError
 __all__ = ["NOTEBOOKS", "ReportError", "ReportPage", "build_report", "find_notebooks"]
 
 # The report's notebooks, in reading order.
-NOTEBOOKS: tuple[str, ...] = ("01-alert-trends", "02-ignored-vs-active", "03-snapshot-jobs", "04-snyk-issues")
+NOTEBOOKS: tuple[str, ...] = (
+    "01-alert-trends",
+    "02-ignored-vs-active",
+    "03-snapshot-jobs",
+    "04-snyk-issues",
+    "05-alert-analytics",
+)
 VEGALITE = re.compile(r"application/vnd\.vegalite\.v\d+(\.json|\+json)")
 
 

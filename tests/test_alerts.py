@@ -223,3 +223,37 @@ def test_a_warning_when_the_quota_cannot_cover_the_fetch(app: SocketSandbox, clo
     with sandbox.socket_client(app, progress=False) as plenty, warnings.catch_warnings():
         warnings.simplefilter("error")
         plenty.alerts("acme-corp", date="2026-10-31", range="-60d", per_page=2000)
+
+
+def test_churn_nets_to_the_trends_daily_change(sock: SocketClient) -> None:
+    """Added minus resolved (from the alert items) is the trend's count_delta, day by day."""
+    from socketlab import analysis
+
+    alerts = sock.alerts("acme-corp", date="2026-03-31", range="-20d")
+    trend = sock.alerts_trend("acme-corp", date="2026-03-31", range="-20d", group_by="alert_severity")
+    churn = analysis.alert_churn(alerts).set_index(["day", "severity"])["net"]
+    deltas = analysis.alert_totals(trend).set_index(["day", "severity"])["count_delta"]
+    common = churn.index.intersection(deltas.index)
+    assert len(common) >= 60
+    assert (churn[common] == deltas[common]).all()
+
+
+def test_new_charts_specs(sock: SocketClient) -> None:
+    from socketlab import charts
+
+    trend = sock.alerts_trend("acme-corp", date="2026-03-31", range="-90d", group_by="alert_severity")
+    totals = charts.alert_totals_chart(trend).to_dict()
+    assert totals["encoding"]["x"]["timeUnit"] == "utcyearmonthdate"
+    assert totals["encoding"]["color"]["scale"]["range"][0] == charts.SEVERITY_COLORS["critical"]
+    churn = charts.alert_churn_chart(sock.alerts("acme-corp", date="2026-03-31", range="-60d")).to_dict()
+    assert "resolved below zero" in churn["title"]["subtitle"]
+    by_type = sock.alerts_trend("acme-corp", date="2026-03-31", range="-3d", group_by=["alert_type", "alert_severity"])
+    types = charts.top_alert_types_chart(by_type, n=5).to_dict()
+    assert len({r["alert_type"] for rows in types["datasets"].values() for r in rows}) == 5
+    deps = charts.dependencies_chart(sock.dependencies_trend("acme-corp", date="2026-03-31", range="-30d")).to_dict()
+    assert deps["encoding"]["color"]["scale"]["domain"] == ["direct", "indirect"]
+    snaps = sock.snapshots("acme-corp", date="2026-03-31", range="-364d")
+    coverage = charts.coverage_chart(snaps).to_dict()
+    rows = [r for rows in coverage["datasets"].values() for r in rows]
+    assert len(rows) == 365
+    assert any(r["coverage"] == "no successful snapshot" for r in rows)  # the outage and the scheduler gap

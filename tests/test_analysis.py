@@ -195,3 +195,36 @@ def test_empty_inputs_give_empty_typed_frames() -> None:
     assert analysis.alert_counts(empty).empty
     assert list(analysis.alert_counts(empty).columns) == ["day", "severity", "state", "count"]
     assert analysis.job_health(empty).empty
+
+
+def test_snapshot_coverage_marks_days_without_a_successful_snapshot(snapshots: pd.DataFrame) -> None:
+    coverage = analysis.snapshot_coverage(snapshots)
+    assert coverage["day"].dt.strftime("%m-%d").tolist() == ["01-01", "01-02", "01-03", "01-04", "01-05"]
+    assert coverage["covered"].tolist() == [True, True, False, False, True]
+    assert coverage["jobs"].tolist() == [3, 1, 0, 1, 1]
+    assert coverage["failed"].tolist() == [1, 0, 0, 0, 0]
+
+
+def test_alert_totals_fill_missing_severities() -> None:
+    trend = pd.DataFrame(
+        {"date": pd.to_datetime(["2026-01-01", "2026-01-01"], utc=True), "alert_severity": ["low", "high"],
+         "count": pd.array([5, 1], dtype="Int64"), "count_delta": pd.array([0, 1], dtype="Int64")}
+    )  # fmt: skip
+    totals = analysis.alert_totals(trend)
+    assert totals["severity"].astype(str).tolist() == ["critical", "high", "medium", "low"]
+    assert totals["count"].tolist() == [0, 1, 0, 5]
+    with pytest.raises(ValueError, match="group_by='alert_severity'"):
+        analysis.alert_totals(trend.drop(columns="alert_severity"))
+
+
+def test_alert_churn_counts_identities() -> None:
+    def row(day: str, key: str, severity: str = "high") -> dict[str, object]:
+        return {"scanned_at": pd.Timestamp(day, tz=UTC), "alert_severity": severity, "repo_full_name": "o/r",
+                "alert_key": key}  # fmt: skip
+
+    alerts = pd.DataFrame([row("2026-01-01", "a"), row("2026-01-01", "b"), row("2026-01-02", "b"),
+                           row("2026-01-02", "c"), row("2026-01-02", "d")])  # fmt: skip
+    churn = analysis.alert_churn(alerts)
+    high = churn[churn["severity"] == "high"].iloc[0]
+    assert (high["added"], high["resolved"], high["net"]) == (2, 1, 1)
+    assert len(churn) == 4  # one day compared, four severities

@@ -53,6 +53,9 @@ _CWES = (("CWE-79", "Cross-site Scripting"), ("CWE-400", "Uncontrolled Resource 
 _REACHABILITY = ("reachable", "unreachable", "maybe_reachable", "direct_dependency", "unknown")
 
 
+_REPOS_EVER = {slug: repos_on(org, dt.date(2100, 1, 1)) for slug, org in DEMO_ORGS.items()}
+
+
 def repo(org: DemoOrg, index: int) -> dict[str, Any]:
     """The fields of repository ``index`` (1-based) of a demo org."""
     labels, ids = _LABELS[index % len(_LABELS)]
@@ -112,7 +115,10 @@ def _slot(slug: str, severity: str, ignored: bool, k: int) -> dict[str, Any]:
 def _item(org: DemoOrg, day: dt.date, scan: dict[str, Any], severity: str, ignored: bool, k: int) -> dict[str, Any]:
     slot = _slot(org.slug, severity, ignored, k)
     repos = max(1, repos_on(org, day))
-    fields = repo(org, 1 + slot["hash"] % repos)
+    # An alert lives in one repository for good once that repository exists; before that it
+    # stands in one of the first repositories. So growth adds churn once, not every week.
+    home = 1 + slot["hash"] % max(repos, _REPOS_EVER[org.slug])
+    fields = repo(org, home if home <= repos else 1 + slot["hash"] % org.repos_start)
     kind, manifest, packages = fields.pop("ecosystem")
     name = packages[(slot["hash"] >> 8) % len(packages)]
     started = dt.datetime.fromisoformat(scan["startedAt"].replace("Z", "+00:00"))
