@@ -6,6 +6,7 @@ df = sock.snapshots("my-org", date="2026-11-01", range="-30d")
 """
 
 import importlib
+import logging
 from typing import Any
 
 from socketlab._client import RetryPolicy
@@ -36,6 +37,9 @@ from socketlab._snyk import DEFAULT_SNYK_BASE_URL, DEFAULT_SNYK_RATE_LIMIT, Snyk
 from socketlab._socket import DEFAULT_SOCKET_BASE_URL, Quota, SnapshotJob, SocketClient
 
 __version__ = "0.1.0"
+
+# A library logs, it does not print: retries and requests reach the user's handlers only.
+logging.getLogger("socketlab").addHandler(logging.NullHandler())
 
 __all__ = [
     "DEFAULT_SNYK_BASE_URL",

@@ -220,6 +220,24 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_soak(args: argparse.Namespace) -> int:
+    """Reliability figures: fetches through injected faults, and every bad input refused."""
+    from socketlab.sandbox._bad_inputs import check_bad_inputs
+    from socketlab.sandbox._soak import run_soak
+
+    report = run_soak(runs=args.runs, rate=args.rate, seed=args.seed)
+    refused, tried, sent = check_bad_inputs()
+    print(f"socketlab soak (seed {args.seed}, fault rate {args.rate:.0%}, offline sandbox)")
+    for line in report.lines():
+        print(f"  {line}")
+    print(f"  bad inputs tried: {tried}; refused with a specific error before any request: {refused}; "
+          f"requests they sent: {sent}")  # fmt: skip
+    ok = not report.violations and report.rows_lost == 0 and report.rows_duplicated == 0 and refused == tried
+    for violation in report.violations:
+        print(f"  VIOLATION: {violation}")
+    return 0 if ok and sent == 0 else 1
+
+
 def _add_progress(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
@@ -293,6 +311,12 @@ def build_parser() -> argparse.ArgumentParser:
         snyk.add_argument("--sandbox", action="store_true", help="answer from the in-process sandbox")
         _add_progress(snyk)
         snyk.set_defaults(func=_cmd_issues if name == "issues" else _cmd_projects)
+
+    soak = commands.add_parser("soak", help="reliability figures: fetches under injected faults, bad inputs")
+    soak.add_argument("--runs", type=int, default=40, help="runs per scenario (default: 40)")
+    soak.add_argument("--rate", type=float, default=0.15, help="fault probability per request (default: 0.15)")
+    soak.add_argument("--seed", type=int, default=0)
+    soak.set_defaults(func=_cmd_soak)
 
     serve = commands.add_parser("sandbox", help="serve the offline sandbox (Socket and Snyk) on loopback")
     serve.add_argument("--host", default="127.0.0.1")

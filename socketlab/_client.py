@@ -9,7 +9,8 @@ Retry rules, in one place:
   than freezing a notebook for an hour. A 429 without ``Retry-After`` waits the policy's
   ``rate_limit_interval`` (Snyk: a minute) or, without one, backs off exponentially. With a
   shared RateLimiter the wait is a pause of every thread, not only the refused one.
-- 408, 5xx and connection errors are retried with exponential backoff and jitter on GET only.
+- 408, 5xx, connection errors and garbled 2xx bodies are retried with exponential backoff and
+  jitter on GET only.
   A POST is retried only when it provably never reached the server (connect errors) or was
   refused with 429: a blind retry could start a second job and spend quota twice.
 - Everything else (400, 401, 403 including "insufficient max_quota", 404) is final.
@@ -32,6 +33,7 @@ from socketlab._errors import (
     QuotaExceededError,
     RateLimitError,
     TransportError,
+    UnexpectedResponseError,
 )
 from socketlab._ratelimit import RateLimiter
 
@@ -96,6 +98,8 @@ def _retryable(method: str, error: BaseException) -> bool:
         return False
     if isinstance(error, httpx.TransportError):
         return True
+    if isinstance(error, UnexpectedResponseError) and 200 <= error.status < 300:
+        return True  # a truncated or garbled body: reading it again is safe for a GET
     return isinstance(error, APIError) and (error.status == 408 or error.status >= 500)
 
 
@@ -172,7 +176,7 @@ class HTTPShell:
             wait=self._wait,
             retry=tenacity.retry_if_exception(lambda e: _retryable(method, e)),
             sleep=self._sleep,
-            before_sleep=lambda state: self._log_retry(method, shown, state),
+            before_sleep=lambda state: self._log_retry(method, shown, state, self.limiter),
             reraise=True,
         )
         try:
@@ -239,7 +243,7 @@ class HTTPShell:
         return float(self._backoff(state))
 
     @staticmethod
-    def _log_retry(method: str, url: str, state: tenacity.RetryCallState) -> None:
+    def _log_retry(method: str, url: str, state: tenacity.RetryCallState, limiter: RateLimiter | None) -> None:
         error = state.outcome.exception() if state.outcome else None
         what = (
             f"HTTP {error.status}"
@@ -249,6 +253,8 @@ class HTTPShell:
             else "?"
         )
         wait = state.next_action.sleep if state.next_action else 0.0
+        if limiter is not None and isinstance(error, RateLimitError):
+            wait = limiter.paused_for  # every thread waits at the limiter's gate
         logger.warning(
             "%s from %s %s; retrying in %.1f s (attempt %d)",
             what,

@@ -55,7 +55,18 @@ __all__ = [
 
 
 class SocketlabError(Exception):
-    """Base of every error socketlab raises."""
+    """Base of every error socketlab raises.
+
+    When a paginated fetch fails part-way, the error keeps what was fetched: ``partial`` (a
+    frame of the rows before the failure, never returned as if complete), ``pages_fetched``, and
+    ``resume_cursor`` (Socket: pass it as ``start_after_cursor=`` to continue where it stopped)
+    or ``resume_url`` (Snyk: the next link that failed).
+    """
+
+    partial: Any = None
+    pages_fetched: int = 0
+    resume_cursor: str | None = None
+    resume_url: str | None = None
 
 
 class ConfigurationError(SocketlabError):

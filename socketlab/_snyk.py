@@ -20,7 +20,13 @@ import pandas as pd
 from socketlab import _progress
 from socketlab._client import HTTPShell, RetryPolicy, TokenAuth
 from socketlab._config import check_base_url, resolve_token
-from socketlab._errors import InvalidParameterError, SunsetWarning, UnexpectedResponseError
+from socketlab._errors import (
+    InvalidParameterError,
+    PaginationError,
+    SocketlabError,
+    SunsetWarning,
+    UnexpectedResponseError,
+)
 from socketlab._frames import (
     ISSUE_SCHEMA,
     PROJECT_SCHEMA,
@@ -318,13 +324,26 @@ class SnykClient:
         resources: list[dict[str, Any]] = []
         request_ids: list[str] = []
         served = None
+        next_url: str | None = None
         with _progress.PageProgress(mode, f"snyk {template}") as bar:
-            for body, headers in self._pages(template, path, query, limit=limit, version=version):
-                resources.extend(body["data"])
-                served = headers.get("snyk-version-served") or served
-                if headers.get("snyk-request-id"):
-                    request_ids.append(headers["snyk-request-id"])
-                bar.page(len(body["data"]), more=snyk_next_url(body, self.base_url) is not None)
+            try:
+                for body, headers in self._pages(template, path, query, limit=limit, version=version):
+                    resources.extend(body["data"])
+                    served = headers.get("snyk-version-served") or served
+                    if headers.get("snyk-request-id"):
+                        request_ids.append(headers["snyk-request-id"])
+                    next_url = None
+                    next_url = snyk_next_url(body, self.base_url)
+                    bar.page(len(body["data"]), more=next_url is not None)
+            except SocketlabError as exc:  # keep what came before the failure, never as complete
+                exc.partial, exc.pages_fetched = resources_frame(resources, schema), bar.pages
+                exc.partial.attrs.update(endpoint=template, pages=bar.pages, complete=False)
+                exc.resume_url = None if isinstance(exc, PaginationError) else next_url
+                if bar.pages:
+                    exc.add_note(
+                        f"socketlab: {len(resources)} resources in {bar.pages} pages were fetched (error.partial)"
+                    )
+                raise
         frame = resources_frame(resources, schema)
         frame.attrs.update(
             endpoint=template,

@@ -19,7 +19,14 @@ from tqdm.auto import tqdm
 from socketlab import _progress
 from socketlab._client import HTTPShell, RetryPolicy, TokenAuth
 from socketlab._config import SOCKET_TOKEN_ENV, check_base_url, resolve_token
-from socketlab._errors import InvalidParameterError, QuotaWarning, SnapshotTimeoutError, UnexpectedResponseError
+from socketlab._errors import (
+    InvalidParameterError,
+    PaginationError,
+    QuotaWarning,
+    SnapshotTimeoutError,
+    SocketlabError,
+    UnexpectedResponseError,
+)
 from socketlab._frames import (
     ALERT_SCHEMA,
     ORGANIZATION_SCHEMA,
@@ -75,6 +82,20 @@ class Quota:
     @property
     def used_fraction(self) -> float:
         return 0.0 if self.max == 0 else 1 - self.remaining / self.max
+
+
+def _keep_partial(
+    exc: SocketlabError, partial: pd.DataFrame, pages: int, meta: dict[str, Any], org: str, cursor: str | None
+) -> None:
+    """Attach what a failed fetch got to its error, and say how to resume."""
+    partial.attrs.update(org=org, meta=meta, pages=pages, complete=False)
+    exc.partial, exc.pages_fetched = partial, pages
+    exc.resume_cursor = None if isinstance(exc, PaginationError) else cursor
+    if exc.resume_cursor is not None or pages:
+        exc.add_note(
+            f"socketlab: {len(partial)} rows in {pages} pages were fetched before this error (error.partial)"
+            + (f"; resume with start_after_cursor={exc.resume_cursor!r}" if exc.resume_cursor else "")
+        )
 
 
 class SocketClient:
@@ -232,7 +253,13 @@ class SocketClient:
             start_after_cursor=start_after_cursor,
         )
         return self._collect(
-            pages, SNAPSHOT_SCHEMA, description=f"{org} snapshots", day_field="requestedAt", progress=progress, org=org
+            pages,
+            SNAPSHOT_SCHEMA,
+            description=f"{org} snapshots",
+            day_field="requestedAt",
+            progress=progress,
+            org=org,
+            start_cursor=start_after_cursor,
         )
 
     # -- cursor-paginated lists ---------------------------------------------------------------
@@ -261,21 +288,31 @@ class SocketClient:
         day_field: str,
         progress: bool | None,
         org: str,
+        start_cursor: str | None,
     ) -> pd.DataFrame:
-        """Read every page into one typed frame, with a progress bar and a quota check."""
+        """Read every page into one typed frame, with a progress bar and a quota check.
+
+        If a page fails, the error leaves with what came before it (``partial``) and the cursor
+        of the request that failed (``resume_cursor``): nothing is returned as if complete.
+        """
         mode = _progress.resolve(progress, self.progress)
         items: list[dict[str, Any]] = []
         meta: dict[str, Any] = {}
         checked = not self.check_quota
+        cursor = start_cursor
         with _progress.PageProgress(mode, description) as bar:
-            for page in pages:
-                meta = meta or page.get("meta") or {}
-                items.extend(page["items"])
-                more = socket_next_cursor(page) is not None
-                bar.page(len(page["items"]), more=more)
-                if more and not checked and page["items"]:
-                    checked = True
-                    self._warn_if_quota_short(meta, str(page["items"][-1].get(day_field, ""))[:10], bar.pages)
+            try:
+                for page in pages:
+                    meta = meta or page.get("meta") or {}
+                    items.extend(page["items"])
+                    cursor = socket_next_cursor(page)
+                    bar.page(len(page["items"]), more=cursor is not None)
+                    if cursor is not None and not checked and page["items"]:
+                        checked = True
+                        self._warn_if_quota_short(meta, str(page["items"][-1].get(day_field, ""))[:10], bar.pages)
+            except SocketlabError as exc:
+                _keep_partial(exc, to_frame(items, schema), bar.pages, meta, org, cursor)
+                raise
         frame = to_frame(items, schema)
         frame.attrs.update(org=org, meta=meta, pages=bar.pages)
         return frame
@@ -344,7 +381,13 @@ class SocketClient:
             org, date=date, range=range, per_page=per_page, start_after_cursor=start_after_cursor, **filters
         )
         return self._collect(
-            pages, ALERT_SCHEMA, description=f"{org} alerts", day_field="scannedAt", progress=progress, org=org
+            pages,
+            ALERT_SCHEMA,
+            description=f"{org} alerts",
+            day_field="scannedAt",
+            progress=progress,
+            org=org,
+            start_cursor=start_after_cursor,
         )
 
     def alerts_trend(

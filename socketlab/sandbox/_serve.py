@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import http.server
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 import httpx
 
+from socketlab.sandbox._faults import ConnectionDropped, ReadTimedOut
 from socketlab.sandbox._socket import Reply
 
 __all__ = ["App", "serve", "serving", "transport"]
@@ -28,14 +30,26 @@ def transport(app: App) -> httpx.MockTransport:
 
     def handler(request: httpx.Request) -> httpx.Response:
         request.read()
-        reply = app.handle(request.method, request.url.raw_path.decode("ascii"), request.headers)
+        try:
+            reply = app.handle(request.method, request.url.raw_path.decode("ascii"), request.headers)
+        except ConnectionDropped:
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            ) from None
+        except ReadTimedOut:
+            raise httpx.ReadTimeout("The read operation timed out", request=request) from None
         return httpx.Response(reply.status, headers=reply.headers, content=reply.body)
 
     return httpx.MockTransport(handler)
 
 
-def serve(app: App, host: str = "127.0.0.1", port: int = 0) -> http.server.ThreadingHTTPServer:
-    """A threading HTTP server for ``app`` on loopback (port 0: any free port); not started."""
+def serve(
+    app: App, host: str = "127.0.0.1", port: int = 0, timeout_after: float = 2.0
+) -> http.server.ThreadingHTTPServer:
+    """A threading HTTP server for ``app`` on loopback (port 0: any free port); not started.
+
+    A fault 'reset' drops the connection; a 'timeout' holds it ``timeout_after`` seconds first.
+    """
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -44,7 +58,13 @@ def serve(app: App, host: str = "127.0.0.1", port: int = 0) -> http.server.Threa
             length = int(self.headers.get("content-length") or 0)
             if length:
                 self.rfile.read(length)
-            reply = app.handle(self.command, self.path, dict(self.headers.items()))
+            try:
+                reply = app.handle(self.command, self.path, dict(self.headers.items()))
+            except (ConnectionDropped, ReadTimedOut) as fault:
+                if isinstance(fault, ReadTimedOut):
+                    time.sleep(timeout_after)  # longer than the client waits
+                self.close_connection = True  # drop it: no status line, no body
+                return
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
