@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import logging
 import time
+import urllib.parse
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -30,6 +31,7 @@ import tenacity
 
 from socketlab._errors import (
     APIError,
+    ConfigurationError,
     QuotaExceededError,
     RateLimitError,
     TransportError,
@@ -78,6 +80,16 @@ class TokenAuth(httpx.Auth):
         else:
             raise ValueError(f"unknown auth scheme {scheme!r}")
         self.scheme = scheme
+        self._secret = token
+
+    def appears_in(self, text: str) -> bool:
+        """Whether the token (raw or percent-encoded) stands in ``text``, e.g. a URL.
+
+        Real tokens are long; a very short test token would match any URL by chance.
+        """
+        if len(self._secret) < 8:
+            return False
+        return self._secret in text or urllib.parse.quote(self._secret, safe="") in text
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = self._header
@@ -131,6 +143,7 @@ class HTTPShell:
         self._backoff = tenacity.wait_exponential_jitter(
             multiplier=self.retry.backoff_initial, max=self.retry.backoff_max, jitter=self.retry.jitter
         )
+        self._auth = auth
         self._http = httpx.Client(
             auth=auth,
             headers={"User-Agent": "socketlab", **(headers or {})},
@@ -171,6 +184,8 @@ class HTTPShell:
             headers = {"Content-Type": self.json_content_type, **(headers or {})}
         request = self._http.build_request(method, url, params=params, json=json, headers=headers)
         shown = str(request.url)  # never holds the token: auth is a header, added per send
+        if self._auth.appears_in(shown):  # a URL ends up in logs, errors and cassettes
+            raise ConfigurationError("the API token appears in the request URL or query: refusing to send it")
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.retry.attempts),
             wait=self._wait,
