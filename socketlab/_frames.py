@@ -107,6 +107,8 @@ def _typed(values: list[Any], dtype: str | pd.CategoricalDtype) -> pd.Series:
         extra = sorted({v for v in values if v is not None and v not in known})
         return pd.Series(pd.Categorical(values, categories=known + extra, ordered=dtype.ordered))
     if dtype == UTC_TIMESTAMP:
+        if any(v is not None and not isinstance(v, str) for v in values):
+            raise ValueError("not an ISO 8601 string")
         return pd.Series(pd.to_datetime(values, utc=True, format="ISO8601"), dtype=UTC_TIMESTAMP)
     if dtype == "object":
         return pd.Series(values, dtype=object)
@@ -132,7 +134,12 @@ def to_frame(
                 extra.setdefault(field, None)
     data: dict[str, pd.Series] = {}
     for column in schema:
-        data[column.name] = _typed([column.get(item) for item in items], column.dtype)
+        values = [column.get(item) for item in items]
+        try:
+            data[column.name] = _typed(values, column.dtype)
+        except (ValueError, TypeError) as exc:  # the API broke its contract: say where, never guess
+            example = next((v for v in values if v is not None), None)
+            raise ValueError(f"cannot read {column.field} as {column.dtype} (e.g. {example!r}): {exc}") from None
     for field in extra:
         name = snake_case(field)
         if name in data:  # a new field that snake_cases onto a known column keeps its own name

@@ -313,7 +313,10 @@ class SocketClient:
             except SocketlabError as exc:
                 _keep_partial(exc, to_frame(items, schema), bar.pages, meta, org, cursor)
                 raise
-        frame = to_frame(items, schema)
+        try:
+            frame = to_frame(items, schema)
+        except ValueError as exc:
+            raise UnexpectedResponseError(str(exc), status=200, method="GET", url=description) from None
         frame.attrs.update(org=org, meta=meta, pages=bar.pages)
         return frame
 

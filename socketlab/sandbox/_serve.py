@@ -7,7 +7,7 @@ import http.server
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
@@ -70,9 +70,15 @@ def serve(
                 self.send_header(name, value)
             self.send_header("content-length", str(len(reply.body)))
             self.end_headers()
-            self.wfile.write(reply.body)
+            if self.command != "HEAD":  # a HEAD answer has the headers of a GET and no body
+                self.wfile.write(reply.body)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
+        def __getattr__(self, name: str) -> Any:
+            # every method (GET, POST, TRACE, QUERY, ...) goes to the app, which answers 405 to
+            # the ones the API does not have; http.server would say 501, a server error
+            if name.startswith("do_"):
+                return self._answer
+            raise AttributeError(name)
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # quiet; the access log would be noise in notebooks and tests

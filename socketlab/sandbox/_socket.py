@@ -69,7 +69,8 @@ def _route(method: str, path: str) -> tuple[_Operation, str | None] | Reply | No
         return None
     operation = _OPERATIONS.get((method, key))
     if operation is None:
-        return _error(405, f"Method {method} not allowed")
+        allowed = ", ".join(sorted(m for m, k in _OPERATIONS if k == key))
+        return _error(405, f"Method {method} not allowed", None, allow=allowed)
     return operation, slug
 
 
@@ -582,8 +583,8 @@ def _query(raw: str) -> dict[str, str]:
 
 
 def _date(value: str | None, now: dt.datetime) -> dt.date:
-    if value is None or value == "":
-        return now.date()  # spec: date defaults to CURRENT_DATE (UTC)
+    if value is None or value in ("", "CURRENT_DATE"):
+        return now.date()  # spec: date defaults to CURRENT_DATE (UTC), the literal included
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise ValueError
