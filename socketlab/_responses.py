@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
+
+import orjson
 
 from socketlab._errors import (
     APIError,
@@ -98,7 +99,7 @@ def _decode(
     request_id = request_id_of(headers)
     if 200 <= status < 300:
         try:
-            return json.loads(body)
+            return orjson.loads(body)  # several times faster than json on big pages
         except ValueError:
             raise UnexpectedResponseError(
                 f"the body is not JSON: {_snippet(body)!r}",
@@ -200,7 +201,7 @@ def _error_object(raw: dict[str, Any]) -> ErrorObject:
 
 def _json_or_none(body: bytes) -> Any:
     try:
-        return json.loads(body)
+        return orjson.loads(body)
     except ValueError:
         return None
 
