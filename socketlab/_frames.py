@@ -33,6 +33,7 @@ __all__ = [
     "SEVERITY_DTYPE",
     "SNAPSHOT_SCHEMA",
     "Column",
+    "concat_frames",
     "explode_coordinates",
     "explode_problems",
     "resources_frame",
@@ -180,6 +181,22 @@ def to_frame(
             name = field
         data[name] = pd.Series(Column(prefix + field, name, "object").values(items), dtype=object)
     return pd.DataFrame(data, index=pd.RangeIndex(len(items)))
+
+
+def concat_frames(frames: Sequence[pd.DataFrame], schema: Sequence[Column]) -> pd.DataFrame:
+    """Page frames into one, keeping every dtype (categories that differ by page are merged)."""
+    if not frames:
+        return to_frame([], schema)
+    if len(frames) == 1:
+        return frames[0]
+    out = pd.concat(frames, ignore_index=True)
+    for column in schema:
+        if isinstance(column.dtype, pd.CategoricalDtype) and not isinstance(
+            out[column.name].dtype, pd.CategoricalDtype
+        ):
+            out[column.name] = _typed(out[column.name].astype(object).where(out[column.name].notna(), None).tolist(),
+                                      column.dtype)  # fmt: skip
+    return out
 
 
 # -- Snyk (JSON:API resources) ----------------------------------------------------------------

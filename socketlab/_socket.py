@@ -32,6 +32,7 @@ from socketlab._frames import (
     ORGANIZATION_SCHEMA,
     SNAPSHOT_SCHEMA,
     Column,
+    concat_frames,
     to_frame,
     trend_frame,
     utc_timestamp,
@@ -296,7 +297,7 @@ class SocketClient:
         of the request that failed (``resume_cursor``): nothing is returned as if complete.
         """
         mode = _progress.resolve(progress, self.progress)
-        items: list[dict[str, Any]] = []
+        frames: list[pd.DataFrame] = []  # each page framed as it arrives: its dicts can go
         meta: dict[str, Any] = {}
         checked = not self.check_quota
         cursor = start_cursor
@@ -304,19 +305,20 @@ class SocketClient:
             try:
                 for page in pages:
                     meta = meta or page.get("meta") or {}
-                    items.extend(page["items"])
+                    items = page["items"]
+                    try:
+                        frames.append(to_frame(items, schema))
+                    except ValueError as exc:
+                        raise UnexpectedResponseError(str(exc), status=200, method="GET", url=description) from None
                     cursor = socket_next_cursor(page)
-                    bar.page(len(page["items"]), more=cursor is not None)
-                    if cursor is not None and not checked and page["items"]:
+                    bar.page(len(items), more=cursor is not None)
+                    if cursor is not None and not checked and items:
                         checked = True
-                        self._warn_if_quota_short(meta, str(page["items"][-1].get(day_field, ""))[:10], bar.pages)
+                        self._warn_if_quota_short(meta, str(items[-1].get(day_field, ""))[:10], bar.pages)
             except SocketlabError as exc:
-                _keep_partial(exc, to_frame(items, schema), bar.pages, meta, org, cursor)
+                _keep_partial(exc, concat_frames(frames, schema), bar.pages, meta, org, cursor)
                 raise
-        try:
-            frame = to_frame(items, schema)
-        except ValueError as exc:
-            raise UnexpectedResponseError(str(exc), status=200, method="GET", url=description) from None
+        frame = concat_frames(frames, schema)
         frame.attrs.update(org=org, meta=meta, pages=bar.pages)
         return frame
 
