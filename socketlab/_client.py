@@ -19,16 +19,19 @@ Retry rules, in one place:
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
 import time
 import urllib.parse
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import httpx
 import tenacity
 
+from socketlab._cache import CACHE_EXTENSION, CachingTransport, token_fingerprint
 from socketlab._errors import (
     APIError,
     ConfigurationError,
@@ -132,8 +135,15 @@ class HTTPShell:
         on_response: Callable[[httpx.Response], None] | None = None,
         limiter: RateLimiter | None = None,
         json_content_type: str = "application/json",
+        cache_path: Path | None = None,
+        cache_ttl: Callable[[str, httpx.URL], float | None] | None = None,
     ) -> None:
         self.base_url = base_url
+        self.cache_path = cache_path
+        self._cache_ttl = cache_ttl
+        self._cache_prefix = token_fingerprint(auth._secret)
+        if cache_path is not None:
+            transport = CachingTransport(transport or httpx.HTTPTransport(), cache_path)
         self.json_content_type = json_content_type
         self.limiter = limiter
         self.retry = retry or RetryPolicy()
@@ -166,9 +176,10 @@ class HTTPShell:
         params: Mapping[str, str] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
+        cache: bool = True,
     ) -> Any:
         """Send one request (retrying as the policy says) and return the decoded body."""
-        return self.send(method, url, params=params, json=json, headers=headers)[0]
+        return self.send(method, url, params=params, json=json, headers=headers, cache=cache)[0]
 
     def send(
         self,
@@ -178,14 +189,25 @@ class HTTPShell:
         params: Mapping[str, str] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
+        cache: bool = True,
     ) -> tuple[Any, httpx.Headers]:
-        """Like request(), and also the headers of the response that succeeded."""
+        """Like request(), and also the headers of the response that succeeded.
+
+        With a cache, a GET the client's policy allows is answered from disk when it can be;
+        ``cache=False`` always asks the API.
+        """
         if json is not None:  # Snyk answers 400 to a body not sent as application/vnd.api+json
             headers = {"Content-Type": self.json_content_type, **(headers or {})}
         request = self._http.build_request(method, url, params=params, json=json, headers=headers)
         shown = str(request.url)  # never holds the token: auth is a header, added per send
         if self._auth.appears_in(shown):  # a URL ends up in logs, errors and cassettes
             raise ConfigurationError("the API token appears in the request URL or query: refusing to send it")
+        ttl = self._cache_ttl(method, request.url) if (cache and self.cache_path and self._cache_ttl) else None
+        if ttl:
+            # the key: who asks (a token fingerprint), what (method and full URL: base URL,
+            # path, query with the API version); never the token itself
+            key = hashlib.sha256(f"{self._cache_prefix} {method} {shown}".encode()).hexdigest()
+            request.extensions[CACHE_EXTENSION] = {"key": key, "ttl": ttl}
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.retry.attempts),
             wait=self._wait,

@@ -18,6 +18,7 @@ import httpx
 import pandas as pd
 
 from socketlab import _progress
+from socketlab._cache import cache_dir, cache_enabled, from_cache
 from socketlab._client import HTTPShell, RetryPolicy, TokenAuth
 from socketlab._config import check_base_url, resolve_token
 from socketlab._errors import (
@@ -85,7 +86,9 @@ class SnykClient:
     ``base_url`` defaults to SNYK_API_BASE_URL, else https://api.snyk.io/rest (HTTPS only,
     loopback sandboxes excepted). ``version`` is the API version sent with every request (a GA
     date, optionally ``~beta``/``~experimental``), overridable per call. ``rate_limit`` is the
-    key's budget per minute, shared by every thread of this client.
+    key's budget per minute, shared by every thread of this client. ``cache`` (on by default,
+    SOCKETLAB_CACHE=0 turns it off) reuses a collection's pages for ``cache_ttl`` seconds
+    (Snyk's issues are current state, so briefly) with no request made.
     """
 
     def __init__(
@@ -101,6 +104,8 @@ class SnykClient:
         max_retries: int = 4,
         max_retry_wait: float = 60.0,
         progress: bool | None = None,
+        cache: bool | None = None,
+        cache_ttl: float = 300,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -129,6 +134,8 @@ class SnykClient:
             on_response=self._count,
             limiter=self.limiter,
             json_content_type=JSONAPI,
+            cache_path=cache_dir() / "http-cache.sqlite" if cache_enabled(cache) else None,
+            cache_ttl=lambda method, url: cache_ttl if method == "GET" else None,
         )
 
     def __repr__(self) -> str:
@@ -140,6 +147,8 @@ class SnykClient:
         return self._requests_made
 
     def _count(self, response: httpx.Response) -> None:
+        if from_cache(response):
+            return  # answered from disk: nothing counted against the rate limit
         with self._lock:
             self._requests_made += 1
             self.last_request_id = response.headers.get("snyk-request-id") or self.last_request_id

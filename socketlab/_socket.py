@@ -17,6 +17,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from socketlab import _progress
+from socketlab._cache import cache_dir, cache_enabled, from_cache
 from socketlab._client import HTTPShell, RetryPolicy, TokenAuth
 from socketlab._config import SOCKET_TOKEN_ENV, check_base_url, resolve_token
 from socketlab._errors import (
@@ -107,6 +108,10 @@ class SocketClient:
     SOCKET_SECURITY_API_KEY that is set. ``auth="basic"`` sends it as the Basic user instead of
     a Bearer token. ``base_url`` defaults to SOCKET_API_BASE_URL, else the public API.
 
+    ``cache`` (on by default; SOCKETLAB_CACHE=0 turns it off) answers a repeated GET from an
+    on-disk cache (SOCKETLAB_CACHE_DIR, else the user cache directory) with no request and no
+    quota: for ``cache_ttl`` seconds, or ``recent_ttl`` when the query reaches today or is
+    ``latest``. The cache key holds a token fingerprint, never the token.
     ``check_quota`` asks the free /quota endpoint, once a fetch turns out to need several pages,
     whether the remaining quota can cover it, and warns (QuotaWarning) when it cannot.
     ``transport`` swaps the network (``socketlab.sandbox`` serves one); ``sleep`` and ``clock``
@@ -125,6 +130,9 @@ class SocketClient:
         max_retry_wait: float = 60.0,
         progress: bool | None = None,
         check_quota: bool = True,
+        cache: bool | None = None,
+        cache_ttl: float = 6 * 3600,
+        recent_ttl: float = 300,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -136,6 +144,7 @@ class SocketClient:
         self.auth = auth
         self.progress = progress
         self.check_quota = check_quota
+        self.cache_ttl, self.recent_ttl = cache_ttl, recent_ttl
         self._sleep = sleep
         self._clock = clock
         self._lock = threading.Lock()
@@ -151,6 +160,8 @@ class SocketClient:
             retry=RetryPolicy(attempts=max_retries + 1, max_retry_wait=max_retry_wait),
             sleep=sleep,
             on_response=self._count,
+            cache_path=cache_dir() / "http-cache.sqlite" if cache_enabled(cache) else None,
+            cache_ttl=self._ttl,
         )
 
     def __repr__(self) -> str:
@@ -173,7 +184,24 @@ class SocketClient:
         """HTTP responses received by this client, retries and /quota included."""
         return self._requests_made
 
+    def _ttl(self, method: str, url: httpx.URL) -> float | None:
+        """How long an answer may be reused: historical data long, anything touching today briefly."""
+        path = url.path
+        if method != "GET" or path.endswith("/quota"):
+            return None  # quota must be live
+        if path.endswith("/organizations"):
+            return self.cache_ttl
+        today = dt.datetime.now(dt.UTC).date().isoformat()
+        date, range_ = url.params.get("date") or today, url.params.get("range", "-7d")
+        recent = date >= today or range_ == "latest"
+        if not recent and not range_.startswith("-"):
+            days = int(range_.rstrip("d") or 0)
+            recent = (dt.date.fromisoformat(date) + dt.timedelta(days=days)).isoformat() >= today
+        return self.recent_ttl if recent else self.cache_ttl
+
     def _count(self, response: httpx.Response) -> None:
+        if from_cache(response):
+            return  # answered from disk: no request, no quota
         path = response.url.path
         cost = next((c for suffix, c in COSTS.items() if path.endswith(suffix)), 0)
         spent = response.status_code < 500 and response.status_code not in (401, 403, 429)
@@ -208,6 +236,7 @@ class SocketClient:
         request_id: str | list[str] | None = None,
         per_page: int = 10000,
         start_after_cursor: str | None = None,
+        cache: bool = True,
     ) -> Iterator[dict[str, Any]]:
         """Yield the raw JSON pages of a snapshots query, following ``endCursor`` to the end."""
         org = check_org_slug(org)
@@ -219,7 +248,7 @@ class SocketClient:
             per_page=per_page,
             start_after_cursor=start_after_cursor,
         )
-        return self._cursor_pages(self._shell.url(f"/orgs/{org}/historical/snapshots"), query, "snapshots")
+        return self._cursor_pages(self._shell.url(f"/orgs/{org}/historical/snapshots"), query, "snapshots", cache)
 
     def snapshots(
         self,
@@ -232,6 +261,7 @@ class SocketClient:
         per_page: int = 10000,
         start_after_cursor: str | None = None,
         progress: bool | None = None,
+        cache: bool = True,
     ) -> pd.DataFrame:
         """The org's historical snapshots as a DataFrame, one row per snapshot job.
 
@@ -252,6 +282,7 @@ class SocketClient:
             request_id=request_id,
             per_page=per_page,
             start_after_cursor=start_after_cursor,
+            cache=cache,
         )
         return self._collect(
             pages,
@@ -265,11 +296,11 @@ class SocketClient:
 
     # -- cursor-paginated lists ---------------------------------------------------------------
 
-    def _cursor_pages(self, url: str, query: dict[str, str], what: str) -> Iterator[dict[str, Any]]:
+    def _cursor_pages(self, url: str, query: dict[str, str], what: str, cache: bool = True) -> Iterator[dict[str, Any]]:
         """Every page of a Socket list endpoint, following endCursor (the one loop, _pages.follow)."""
 
         def fetch(params: dict[str, str]) -> dict[str, Any]:
-            page = self._shell.request("GET", url, params=params)
+            page = self._shell.request("GET", url, params=params, cache=cache)
             if not isinstance(page, dict) or not isinstance(page.get("items"), list):
                 raise UnexpectedResponseError(f"a {what} page without an items list", status=200, method="GET", url=url)
             return page
@@ -300,6 +331,7 @@ class SocketClient:
         frames: list[pd.DataFrame] = []  # each page framed as it arrives: its dicts can go
         meta: dict[str, Any] = {}
         checked = not self.check_quota
+        spent_at_start = self._quota_spent
         cursor = start_cursor
         with _progress.PageProgress(mode, description) as bar:
             try:
@@ -312,7 +344,8 @@ class SocketClient:
                         raise UnexpectedResponseError(str(exc), status=200, method="GET", url=description) from None
                     cursor = socket_next_cursor(page)
                     bar.page(len(items), more=cursor is not None)
-                    if cursor is not None and not checked and items:
+                    # only a fetch that spends quota checks it (pages from the cache cost nothing)
+                    if cursor is not None and not checked and items and self._quota_spent > spent_at_start:
                         checked = True
                         self._warn_if_quota_short(meta, str(items[-1].get(day_field, ""))[:10], bar.pages)
             except SocketlabError as exc:
@@ -495,7 +528,7 @@ class SocketClient:
         started = self._clock()
         try:
             while True:
-                frame = self.snapshots(org, range="-1d", request_id=request_id, progress=False)
+                frame = self.snapshots(org, range="-1d", request_id=request_id, progress=False, cache=False)
                 if len(frame):
                     row = frame.iloc[-1]
                     last_status = str(row["status"])

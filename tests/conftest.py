@@ -43,6 +43,13 @@ class FakeTime:
         self.now += dt.timedelta(seconds=seconds)
 
 
+@pytest.fixture(autouse=True)
+def no_shared_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests count requests: the HTTP cache is off unless a test turns it on, and never the user's."""
+    monkeypatch.setenv("SOCKETLAB_CACHE", "0")
+    monkeypatch.setenv("SOCKETLAB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def clock() -> FakeTime:
     return FakeTime(dt.datetime(2026, 11, 1, 12, 0, 0, tzinfo=dt.UTC))
@@ -100,7 +107,9 @@ def built_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from socketlab.report import build_report
 
     out = tmp_path_factory.mktemp("reports")
-    build_report(out, notebooks=ROOT / "notebooks", parameters={"poll_interval": 1}, progress=False)
+    with pytest.MonkeyPatch.context() as env:  # the kernels inherit it: never the user's cache
+        env.setenv("SOCKETLAB_CACHE_DIR", str(tmp_path_factory.mktemp("report-cache")))
+        build_report(out, notebooks=ROOT / "notebooks", parameters={"poll_interval": 1}, progress=False)
     return out
 
 
