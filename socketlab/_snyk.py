@@ -11,6 +11,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, Literal
 
@@ -169,8 +170,8 @@ class SnykClient:
     def issues(
         self,
         *,
-        org_id: str | None = None,
-        group_id: str | None = None,
+        org_id: str | Sequence[str] | None = None,
+        group_id: str | Sequence[str] | None = None,
         type: str | None = None,
         status: str | Sequence[str] | None = None,
         ignored: bool | None = None,
@@ -193,6 +194,16 @@ class SnykClient:
         """
         if (org_id is None) == (group_id is None):
             raise InvalidParameterError("org_id", "pass exactly one of org_id= or group_id=")
+        filters = {
+            "type": type, "status": status, "ignored": ignored,
+            "effective_severity_level": effective_severity_level, "created_after": created_after,
+            "created_before": created_before, "updated_after": updated_after, "updated_before": updated_before,
+            "scan_item_id": scan_item_id, "scan_item_type": scan_item_type, "limit": limit, "version": version,
+            "progress": progress,
+        }  # fmt: skip
+        for key, ids in (("org_id", org_id), ("group_id", group_id)):
+            if ids is not None and not isinstance(ids, str):  # several: concurrently, under the one limiter
+                return self._concurrently([{**filters, key: one} for one in ids], self.issues)
         query = issues_query(
             type=type, status=status, ignored=ignored, effective_severity_level=effective_severity_level,
             created_after=created_after, created_before=created_before, updated_after=updated_after,
@@ -206,9 +217,19 @@ class SnykClient:
             template = "/groups/{group_id}/issues"
         return self._frame(template, path, query, ISSUE_SCHEMA, limit=limit, version=version, progress=progress)
 
+    def _concurrently(self, calls: list[dict[str, Any]], method: Callable[..., pd.DataFrame]) -> pd.DataFrame:
+        """Run the calls on threads (the rate limiter is shared) and stack their frames in order."""
+        if not calls:
+            raise InvalidParameterError("org_id", "no id given")
+        with ThreadPoolExecutor(max_workers=min(8, len(calls))) as pool:
+            frames = list(pool.map(lambda kwargs: method(**kwargs), calls))
+        result = pd.concat(frames, ignore_index=True)
+        result.attrs = {**frames[0].attrs, "pages": sum(f.attrs.get("pages", 0) for f in frames)}
+        return result
+
     def projects(
         self,
-        org_id: str,
+        org_id: str | Sequence[str],
         *,
         limit: int = 100,
         version: str | None = None,
@@ -221,6 +242,11 @@ class SnykClient:
         ``target_id=[...]``, ``tags={"team": "x"}``, ``latest_issue_counts=True``,
         ``business_criticality=[...]``, ``environment=[...]``, ``lifecycle=[...]``, ...
         """
+        if not isinstance(org_id, str):  # several orgs: concurrently
+            return self._concurrently(
+                [dict(org_id=o, limit=limit, version=version, progress=progress, **filters) for o in org_id],
+                self.projects,
+            )
         try:
             query = projects_query(**filters)
         except TypeError as exc:

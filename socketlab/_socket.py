@@ -8,6 +8,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal
@@ -46,6 +47,7 @@ from socketlab._params import (
     check_org_slug,
     dependencies_trend_query,
     snapshots_query,
+    to_date_string,
 )
 from socketlab._responses import decode_socket
 
@@ -252,7 +254,7 @@ class SocketClient:
 
     def snapshots(
         self,
-        org: str,
+        org: str | Sequence[str],
         *,
         date: str | dt.date | None = None,
         range: str | None = None,
@@ -262,6 +264,10 @@ class SocketClient:
         start_after_cursor: str | None = None,
         progress: bool | None = None,
         cache: bool = True,
+        start: str | dt.date | None = None,
+        end: str | dt.date | None = None,
+        window_days: int = 31,
+        max_workers: int = 8,
     ) -> pd.DataFrame:
         """The org's historical snapshots as a DataFrame, one row per snapshot job.
 
@@ -273,7 +279,27 @@ class SocketClient:
         Every page is fetched (10 quota units each). ``df.attrs["meta"]`` holds the API's
         ``meta`` (organization id, the inclusive dates it covered, the filters it applied) and
         ``df.attrs["pages"]`` the number of pages.
+
+        Backfills: ``start=`` and ``end=`` (UTC days, inclusive) fetch a long span as
+        ``window_days`` windows on ``max_workers`` threads, checked against each answer's
+        ``meta`` so no day is missed; ``org`` may then be several orgs (an ``org`` column is
+        added).
         """
+        if start is not None or end is not None or not isinstance(org, str):
+            if date is not None or range is not None or start_after_cursor is not None:
+                raise InvalidParameterError("start", "use start=/end= or date=/range=, not both")
+            if start is None or end is None:
+                raise InvalidParameterError("start", "a backfill needs both start= and end=")
+            orgs = [org] if isinstance(org, str) else list(org)
+            if not orgs:
+                raise InvalidParameterError("org", "no organization given")
+            return self._backfill(
+                orgs, start, end,
+                lambda o, d, r: self.snapshots(o, date=d, range=r, status=status, request_id=request_id,
+                                               per_page=per_page, progress=False, cache=cache),
+                identity=["id"], order=["requested_at", "id"], day_column="requested_at",
+                window_days=window_days, max_workers=max_workers, progress=progress,
+            )  # fmt: skip
         pages = self.snapshot_pages(
             org,
             date=date,
@@ -376,6 +402,105 @@ class SocketClient:
                 stacklevel=4,
             )
 
+    # -- backfills: date windows fetched concurrently ------------------------------------------
+
+    def _backfill(
+        self,
+        orgs: Sequence[str],
+        start: Any,
+        end: Any,
+        fetch: Callable[[str, str, str], pd.DataFrame],
+        *,
+        identity: Sequence[str],
+        order: Sequence[str],
+        day_column: str,
+        window_days: int,
+        max_workers: int,
+        progress: bool | None,
+    ) -> pd.DataFrame:
+        """Fetch [start, end] for each org as windows on threads sharing this client's connections.
+
+        Each window's ``meta`` says which inclusive days it really covered; days it missed are
+        fetched as further windows, so the windows tile the span with no gap whatever a range
+        turns out to mean. Rows are merged in order, without duplicates, clipped to the span.
+        """
+        first, last = dt.date.fromisoformat(to_date_string(start, "start")), dt.date.fromisoformat(
+            to_date_string(end, "end"))  # fmt: skip
+        if first > last:
+            raise InvalidParameterError("start", f"{first} is after end {last}")
+        if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 1:
+            raise InvalidParameterError("window_days", "expected a positive int")
+        orgs = [check_org_slug(o) for o in orgs]
+
+        def windows(lo: dt.date, hi: dt.date) -> list[tuple[dt.date, dt.date]]:
+            out, day = [], lo
+            while day <= hi:
+                top = min(hi, day + dt.timedelta(days=window_days - 1))
+                out.append((day, top))
+                day = top + dt.timedelta(days=1)
+            return out
+
+        def one(org: str, lo: dt.date, hi: dt.date) -> tuple[str, dt.date, dt.date, pd.DataFrame]:
+            frame = fetch(org, hi.isoformat(), f"-{(hi - lo).days}d")
+            return org, lo, hi, frame
+
+        todo = [(org, lo, hi) for org in orgs for lo, hi in windows(first, last)]
+        done: dict[str, list[tuple[dt.date, pd.DataFrame]]] = {org: [] for org in orgs}
+        covered: dict[str, list[tuple[dt.date, dt.date]]] = {org: [] for org in orgs}
+        mode = _progress.resolve(progress, self.progress)
+        with ThreadPoolExecutor(max_workers=max_workers) as pool, tqdm(
+            total=len(todo), desc=f"{', '.join(orgs)} backfill", unit=" windows", disable=mode is False or (
+                mode is None and len(todo) < 2),
+        ) as bar:  # fmt: skip
+            while todo:
+                futures = [pool.submit(one, *window) for window in todo]
+                todo = []
+                try:
+                    for future in as_completed(futures):
+                        org, lo, hi, frame = future.result()
+                        done[org].append((lo, frame))
+                        meta = frame.attrs.get("meta") or {}
+                        got_lo = dt.date.fromisoformat(meta.get("startDateInclusive") or lo.isoformat())
+                        got_hi = dt.date.fromisoformat(meta.get("endDateInclusive") or hi.isoformat())
+                        covered[org].append((max(lo, got_lo), min(hi, got_hi)))
+                        # whatever the window did not cover is asked again, as its own windows
+                        missed = []
+                        if got_lo > lo:
+                            missed += windows(lo, got_lo - dt.timedelta(days=1))
+                        if got_hi < hi:
+                            missed += windows(got_hi + dt.timedelta(days=1), hi)
+                        todo.extend((org, a, b) for a, b in missed)
+                        bar.total += len(missed)
+                        bar.update(1)
+                except SocketlabError as exc:
+                    for future in futures:
+                        future.cancel()
+                    parts = [f for org in orgs for _, f in sorted(done[org], key=lambda p: p[0])]
+                    exc.partial = pd.concat(parts, ignore_index=True) if parts else None
+                    if exc.partial is not None:
+                        exc.partial.attrs.update(complete=False)
+                    raise
+        frames = []
+        for org in orgs:
+            parts = [frame for _, frame in sorted(done[org], key=lambda p: p[0])]
+            if not parts:
+                continue
+            frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+            days = frame[day_column].dt.tz_convert("UTC").dt.date
+            frame = frame[(days >= first) & (days <= last)]
+            frame = frame.drop_duplicates(subset=list(identity)).sort_values(list(order), kind="stable")
+            if len(orgs) > 1:
+                frame.insert(0, "org", org)
+            frames.append(frame)
+        result = pd.concat(frames, ignore_index=True) if frames else fetch(orgs[0], first.isoformat(), "-0d").iloc[:0]
+        result = result.reset_index(drop=True)
+        result.attrs.update(
+            org=orgs[0] if len(orgs) == 1 else list(orgs),
+            meta={"startDateInclusive": first.isoformat(), "endDateInclusive": last.isoformat()},
+            windows=sum(len(v) for v in done.values()),
+        )
+        return result
+
     # -- alerts, trends, organizations --------------------------------------------------------
 
     def alert_pages(
@@ -386,6 +511,7 @@ class SocketClient:
         range: str | None = None,
         per_page: int = 10000,
         start_after_cursor: str | None = None,
+        cache: bool = True,
         **filters: Any,
     ) -> Iterator[dict[str, Any]]:
         """Yield the raw JSON pages of a historical alerts query, following ``endCursor``."""
@@ -393,17 +519,22 @@ class SocketClient:
         query = alerts_query(
             date=date, range=range, per_page=per_page, start_after_cursor=start_after_cursor, filters=filters
         )
-        return self._cursor_pages(self._shell.url(f"/orgs/{org}/historical/alerts"), query, "alerts")
+        return self._cursor_pages(self._shell.url(f"/orgs/{org}/historical/alerts"), query, "alerts", cache)
 
     def alerts(
         self,
-        org: str,
+        org: str | Sequence[str],
         *,
         date: str | dt.date | None = None,
         range: str | None = None,
         per_page: int = 10000,
         start_after_cursor: str | None = None,
         progress: bool | None = None,
+        cache: bool = True,
+        start: str | dt.date | None = None,
+        end: str | dt.date | None = None,
+        window_days: int = 31,
+        max_workers: int = 8,
         **filters: Any,
     ) -> pd.DataFrame:
         """The org's historical alerts (GET .../historical/alerts), one row per alert and UTC day.
@@ -414,10 +545,25 @@ class SocketClient:
         ``alert_severity=["critical", "high"]``, ``alert_action_not_in="ignore"``,
         ``dependency_direct=True``, ``repo_labels=""`` (repositories without labels), ...
         Enumerated filters are checked against the spec's values before any request.
+        ``start=``/``end=`` backfill a long span concurrently, as for ``snapshots()``.
         """
+        if start is not None or end is not None or not isinstance(org, str):
+            if date is not None or range is not None or start_after_cursor is not None:
+                raise InvalidParameterError("start", "use start=/end= or date=/range=, not both")
+            if start is None or end is None:
+                raise InvalidParameterError("start", "a backfill needs both start= and end=")
+            alerts_query(filters=filters)  # refuse bad filters before any thread starts
+            return self._backfill(
+                [org] if isinstance(org, str) else list(org), start, end,
+                lambda o, d, r: self.alerts(o, date=d, range=r, per_page=per_page, progress=False, cache=cache,
+                                            **filters),
+                identity=["scanned_at", "repo_slug", "alert_key"], order=["scanned_at", "repo_slug", "alert_key"],
+                day_column="scanned_at", window_days=window_days, max_workers=max_workers, progress=progress,
+            )  # fmt: skip
         pages = self.alert_pages(
-            org, date=date, range=range, per_page=per_page, start_after_cursor=start_after_cursor, **filters
-        )
+            org, date=date, range=range, per_page=per_page, start_after_cursor=start_after_cursor, cache=cache,
+            **filters,
+        )  # fmt: skip
         return self._collect(
             pages,
             ALERT_SCHEMA,
