@@ -74,6 +74,7 @@ __all__ = [
     "__version__",
     "analysis",
     "charts",
+    "dataset",
     "explode_coordinates",
     "explode_problems",
     "history",
@@ -84,6 +85,6 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     """analysis, charts, history and sandbox load on first use: Altair stays out of a plain import."""
-    if name in ("analysis", "charts", "history", "report", "sandbox"):
+    if name in ("analysis", "charts", "dataset", "history", "report", "sandbox"):
         return importlib.import_module(f"socketlab.{name}")
     raise AttributeError(f"module 'socketlab' has no attribute {name!r}")

@@ -17,7 +17,7 @@ def test_all_is_sorted_and_complete() -> None:
             assert hasattr(module, name), name
 
 
-PUBLIC_MODULES = {"analysis", "charts", "history", "report", "sandbox"}
+PUBLIC_MODULES = {"analysis", "charts", "dataset", "history", "report", "sandbox"}
 
 
 def test_implementation_modules_are_private_with_their_own_all() -> None:
