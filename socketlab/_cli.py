@@ -190,7 +190,7 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
     from socketlab import sandbox
 
     app = sandbox.Sandbox()
-    server = sandbox.serve(app, args.host, args.port)
+    server = sandbox.serve(app, args.host, args.port, latency=args.latency)
     root = f"http://{args.host}:{server.server_address[1]}"
     print(f"socketlab sandbox serving the Socket API at {root}/v0 and the Snyk REST API at {root}/rest", flush=True)
     print(f"  demo orgs: {', '.join(sandbox.DEMO_ORGS)}", flush=True)
@@ -321,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("sandbox", help="serve the offline sandbox (Socket and Snyk) on loopback")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer (benchmarks)")
     serve.set_defaults(func=_cmd_sandbox)
     return parser
 

@@ -87,9 +87,10 @@ class SnykClient:
     ``base_url`` defaults to SNYK_API_BASE_URL, else https://api.snyk.io/rest (HTTPS only,
     loopback sandboxes excepted). ``version`` is the API version sent with every request (a GA
     date, optionally ``~beta``/``~experimental``), overridable per call. ``rate_limit`` is the
-    key's budget per minute, shared by every thread of this client. ``cache`` (on by default,
-    SOCKETLAB_CACHE=0 turns it off) reuses a collection's pages for ``cache_ttl`` seconds
-    (Snyk's issues are current state, so briefly) with no request made.
+    key's budget per ``rate_window`` seconds (a minute), shared by every thread of this
+    client. ``cache`` (on by default, SOCKETLAB_CACHE=0 turns it off) reuses a collection's
+    pages for ``cache_ttl`` seconds (Snyk's issues are current state, so briefly) with no
+    request made.
     """
 
     def __init__(
@@ -100,6 +101,7 @@ class SnykClient:
         auth: Literal["token", "bearer"] = "token",
         version: str = DEFAULT_SNYK_VERSION,
         rate_limit: int = DEFAULT_SNYK_RATE_LIMIT,
+        rate_window: float = 60.0,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
         max_retries: int = 4,
@@ -117,7 +119,7 @@ class SnykClient:
         self.version = snyk_version(version)
         self.auth = auth
         self.progress = progress
-        self.limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep)
+        self.limiter = RateLimiter(rate_limit, window=rate_window, clock=clock, sleep=sleep)
         self.version_served: dict[str, str] = {}  # endpoint path -> snyk-version-served
         self.last_request_id: str | None = None
         self._lock = threading.Lock()

@@ -44,11 +44,12 @@ def transport(app: App) -> httpx.MockTransport:
 
 
 def serve(
-    app: App, host: str = "127.0.0.1", port: int = 0, timeout_after: float = 2.0
+    app: App, host: str = "127.0.0.1", port: int = 0, timeout_after: float = 2.0, latency: float = 0.0
 ) -> http.server.ThreadingHTTPServer:
     """A threading HTTP server for ``app`` on loopback (port 0: any free port); not started.
 
-    A fault 'reset' drops the connection; a 'timeout' holds it ``timeout_after`` seconds first.
+    ``latency`` seconds are added to every answer (a far-away API, for benchmarks). A fault
+    'reset' drops the connection; a 'timeout' holds it ``timeout_after`` seconds first.
     """
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -58,6 +59,8 @@ def serve(
             length = int(self.headers.get("content-length") or 0)
             if length:
                 self.rfile.read(length)
+            if latency:
+                time.sleep(latency)
             try:
                 reply = app.handle(self.command, self.path, dict(self.headers.items()))
             except (ConnectionDropped, ReadTimedOut) as fault:
