@@ -177,9 +177,10 @@ class HTTPShell:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         cache: bool = True,
+        decode: Decoder | None = None,
     ) -> Any:
         """Send one request (retrying as the policy says) and return the decoded body."""
-        return self.send(method, url, params=params, json=json, headers=headers, cache=cache)[0]
+        return self.send(method, url, params=params, json=json, headers=headers, cache=cache, decode=decode)[0]
 
     def send(
         self,
@@ -190,6 +191,7 @@ class HTTPShell:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         cache: bool = True,
+        decode: Decoder | None = None,
     ) -> tuple[Any, httpx.Headers]:
         """Like request(), and also the headers of the response that succeeded.
 
@@ -219,7 +221,7 @@ class HTTPShell:
         try:
             for attempt in retrying:
                 with attempt:
-                    return self._send_once(request, shown)
+                    return self._send_once(request, shown, decode or self._decode)
         except httpx.TransportError as exc:
             raise TransportError(
                 f"{type(exc).__name__} after {self.retry.attempts if _retryable(method, exc) else 1} attempt(s): {exc}",
@@ -228,7 +230,7 @@ class HTTPShell:
             ) from None
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
-    def _send_once(self, request: httpx.Request, shown: str) -> tuple[Any, httpx.Headers]:
+    def _send_once(self, request: httpx.Request, shown: str, decode: Decoder) -> tuple[Any, httpx.Headers]:
         if self.limiter is not None:
             self.limiter.acquire()
         started = time.perf_counter()
@@ -247,7 +249,7 @@ class HTTPShell:
         if self._on_response is not None:
             self._on_response(response)
         try:
-            data = self._decode(response.status_code, response.headers, body, method=request.method, url=shown)
+            data = decode(response.status_code, response.headers, body, method=request.method, url=shown)
         except RateLimitError as exc:
             if exc.retry_after is not None and exc.retry_after > self.retry.max_retry_wait:
                 raise QuotaExceededError(

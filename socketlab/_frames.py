@@ -8,6 +8,7 @@ every column with its dtype. Fields the table does not know are kept, snake_case
 
 from __future__ import annotations
 
+import io
 import operator
 import re
 from collections.abc import Mapping, Sequence
@@ -15,11 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pajson
 
 from socketlab._params import SNAPSHOT_STATUSES
+from socketlab._responses import RawItems
 
 __all__ = [
     "ALERT_SCHEMA",
@@ -151,14 +155,63 @@ def _fast(values: list[Any], dtype: str) -> pd.Series | None:
     return None
 
 
+_ARROW_TYPES = {"string": pa.string(), UTC_TIMESTAMP: pa.string(), "Int64": pa.int64(), "boolean": pa.bool_()}
+
+
+def _from_raw(items: RawItems, schema: Sequence[Column]) -> pd.DataFrame | None:
+    """Raw JSON items straight into Arrow (no Python dict per item), then typed columns.
+
+    Flat schemas only; None when the items do not fit the schema's types, so the general path
+    (which names the field it cannot read) takes over.
+    """
+    if not items or any("." in c.field for c in schema):
+        return None
+    fields = [(c.field, _ARROW_TYPES.get(c.dtype if isinstance(c.dtype, str) else "string")) for c in schema]
+    if any(t is None for _, t in fields):
+        return None
+    options = pajson.ParseOptions(explicit_schema=pa.schema(fields), unexpected_field_behavior="infer")
+    try:
+        table = pajson.read_json(io.BytesIO(b"\n".join(items)), parse_options=options)
+        data: dict[str, pd.Series] = {}
+        for column in schema:
+            arrow = table.column(column.field)
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                data[column.name] = _typed(arrow.to_pylist(), column.dtype)
+            elif column.dtype == "string":
+                data[column.name] = pd.Series(
+                    pd.arrays.ArrowStringArray(arrow.cast(pa.large_string()).combine_chunks())
+                )
+            elif column.dtype == UTC_TIMESTAMP:
+                parsed = pc.cast(arrow, pa.timestamp("ns", tz="UTC"))
+                data[column.name] = pd.Series(parsed.to_pandas(), dtype=UTC_TIMESTAMP)
+            else:
+                data[column.name] = arrow.to_pandas(
+                    types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get
+                )
+    except (pa.ArrowException, ValueError, TypeError):
+        return None
+    known = {c.field for c in schema}
+    for field in table.column_names:
+        if field not in known:  # fields the API added later: kept, with plain Python values
+            name = snake_case(field) if snake_case(field) not in data else field
+            data[name] = pd.Series(table.column(field).to_pylist(), dtype=object)
+    return pd.DataFrame(data, index=pd.RangeIndex(len(items)))
+
+
 def to_frame(
     items: Sequence[Mapping[str, Any]], schema: Sequence[Column], *, extra_in: str | None = None
 ) -> pd.DataFrame:
     """A DataFrame with one row per item: the schema's columns first, then unknown fields.
 
     Unknown fields are looked for at the top of each item, or inside ``extra_in`` (JSON:API
-    resources keep theirs in ``attributes``), and kept as snake_case object columns.
+    resources keep theirs in ``attributes``), and kept as snake_case object columns. Items
+    still raw (RawItems, from a list page) take the Arrow path when the schema is flat.
     """
+    if isinstance(items, RawItems):
+        fast = _from_raw(items, schema)
+        if fast is not None:
+            return fast
+        items = [orjson.loads(bytes(raw)) for raw in items]
     prefix = f"{extra_in}." if extra_in else ""
     known = {column.field for column in schema}
     covered = {column.field.split(".")[1 if extra_in else 0] for column in schema if column.field.startswith(prefix)}

@@ -11,6 +11,7 @@ import email.utils
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import msgspec
 import orjson
 
 from socketlab._errors import (
@@ -25,7 +26,15 @@ from socketlab._errors import (
     UnexpectedResponseError,
 )
 
-__all__ = ["decode_snyk", "decode_socket", "error_class", "parse_retry_after", "request_id_of"]
+__all__ = [
+    "RawItems",
+    "decode_snyk",
+    "decode_socket",
+    "decode_socket_page",
+    "error_class",
+    "parse_retry_after",
+    "request_id_of",
+]
 
 _BY_STATUS: dict[int, type[APIError]] = {
     400: BadRequestError,
@@ -211,3 +220,51 @@ def _fallback_message(body: bytes, status: int) -> str:
     if not snippet:
         return f"HTTP {status} with an empty body"
     return snippet if _json_or_none(body) is None else f"HTTP {status}: {snippet}"
+
+
+class RawItems(list):  # type: ignore[type-arg]
+    """A page's items still as raw JSON, one ``msgspec.Raw`` each: framed straight into Arrow."""
+
+    def item(self, index: int) -> Any:
+        """One item decoded (for the rare look at a single item)."""
+        return orjson.loads(bytes(self[index]))
+
+
+class _Page(msgspec.Struct):
+    items: list[msgspec.Raw]
+    meta: dict[str, Any] = {}
+    endCursor: str | None = None
+
+
+_PAGE = msgspec.json.Decoder(_Page)
+
+
+def decode_socket_page(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    method: str,
+    url: str,
+    now: dt.datetime | None = None,
+) -> Any:
+    """A Socket list page ``{"meta", "items", "endCursor"}`` whose items stay raw JSON.
+
+    Only the page's outline is parsed here (msgspec validates it: items a list, endCursor a
+    string or null); the items go to the frame builder as raw bytes, never as Python dicts.
+    Error statuses decode as in decode_socket.
+    """
+    if not 200 <= status < 300:
+        return decode_socket(status, headers, body, method=method, url=url, now=now)
+    try:
+        page = _PAGE.decode(body)
+    except msgspec.ValidationError as exc:  # JSON, but not the shape of a page
+        raise UnexpectedResponseError(
+            f"not a page of items: {exc}", status=status, method=method, url=url, request_id=request_id_of(headers)
+        ) from None
+    except msgspec.DecodeError:
+        raise UnexpectedResponseError(
+            f"the body is not JSON: {_snippet(body)!r}",
+            status=status, method=method, url=url, request_id=request_id_of(headers),
+        ) from None  # fmt: skip
+    return {"meta": page.meta, "items": RawItems(page.items), "endCursor": page.endCursor}

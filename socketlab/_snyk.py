@@ -204,7 +204,7 @@ class SnykClient:
             "progress": progress,
         }  # fmt: skip
         for key, ids in (("org_id", org_id), ("group_id", group_id)):
-            if ids is not None and not isinstance(ids, str):  # several: concurrently, under the one limiter
+            if isinstance(ids, list | tuple | set):  # several: concurrently, under the one limiter
                 return self._concurrently([{**filters, key: one} for one in ids], self.issues)
         query = issues_query(
             type=type, status=status, ignored=ignored, effective_severity_level=effective_severity_level,
@@ -244,7 +244,7 @@ class SnykClient:
         ``target_id=[...]``, ``tags={"team": "x"}``, ``latest_issue_counts=True``,
         ``business_criticality=[...]``, ``environment=[...]``, ``lifecycle=[...]``, ...
         """
-        if not isinstance(org_id, str):  # several orgs: concurrently
+        if isinstance(org_id, list | tuple | set):  # several orgs: concurrently
             return self._concurrently(
                 [dict(org_id=o, limit=limit, version=version, progress=progress, **filters) for o in org_id],
                 self.projects,

@@ -49,7 +49,7 @@ from socketlab._params import (
     snapshots_query,
     to_date_string,
 )
-from socketlab._responses import decode_socket
+from socketlab._responses import RawItems, decode_socket, decode_socket_page
 
 __all__ = ["DEFAULT_SOCKET_BASE_URL", "Quota", "SnapshotJob", "SocketClient"]
 
@@ -239,6 +239,7 @@ class SocketClient:
         per_page: int = 10000,
         start_after_cursor: str | None = None,
         cache: bool = True,
+        _raw: bool = False,
     ) -> Iterator[dict[str, Any]]:
         """Yield the raw JSON pages of a snapshots query, following ``endCursor`` to the end."""
         org = check_org_slug(org)
@@ -250,7 +251,7 @@ class SocketClient:
             per_page=per_page,
             start_after_cursor=start_after_cursor,
         )
-        return self._cursor_pages(self._shell.url(f"/orgs/{org}/historical/snapshots"), query, "snapshots", cache)
+        return self._cursor_pages(self._shell.url(f"/orgs/{org}/historical/snapshots"), query, "snapshots", cache, _raw)
 
     def snapshots(
         self,
@@ -309,6 +310,7 @@ class SocketClient:
             per_page=per_page,
             start_after_cursor=start_after_cursor,
             cache=cache,
+            _raw=True,
         )
         return self._collect(
             pages,
@@ -322,11 +324,17 @@ class SocketClient:
 
     # -- cursor-paginated lists ---------------------------------------------------------------
 
-    def _cursor_pages(self, url: str, query: dict[str, str], what: str, cache: bool = True) -> Iterator[dict[str, Any]]:
-        """Every page of a Socket list endpoint, following endCursor (the one loop, _pages.follow)."""
+    def _cursor_pages(
+        self, url: str, query: dict[str, str], what: str, cache: bool = True, raw: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """Every page of a Socket list endpoint, following endCursor (the one loop, _pages.follow).
+
+        ``raw`` leaves each page's items as raw JSON (RawItems) for the Arrow framing path.
+        """
+        decode = decode_socket_page if raw else None
 
         def fetch(params: dict[str, str]) -> dict[str, Any]:
-            page = self._shell.request("GET", url, params=params, cache=cache)
+            page = self._shell.request("GET", url, params=params, cache=cache, decode=decode)
             if not isinstance(page, dict) or not isinstance(page.get("items"), list):
                 raise UnexpectedResponseError(f"a {what} page without an items list", status=200, method="GET", url=url)
             return page
@@ -373,7 +381,8 @@ class SocketClient:
                     # only a fetch that spends quota checks it (pages from the cache cost nothing)
                     if cursor is not None and not checked and items and self._quota_spent > spent_at_start:
                         checked = True
-                        self._warn_if_quota_short(meta, str(items[-1].get(day_field, ""))[:10], bar.pages)
+                        last = items.item(-1) if isinstance(items, RawItems) else items[-1]
+                        self._warn_if_quota_short(meta, str(last.get(day_field, ""))[:10], bar.pages)
             except SocketlabError as exc:
                 _keep_partial(exc, concat_frames(frames, schema), bar.pages, meta, org, cursor)
                 raise
@@ -512,6 +521,7 @@ class SocketClient:
         per_page: int = 10000,
         start_after_cursor: str | None = None,
         cache: bool = True,
+        _raw: bool = False,
         **filters: Any,
     ) -> Iterator[dict[str, Any]]:
         """Yield the raw JSON pages of a historical alerts query, following ``endCursor``."""
@@ -519,7 +529,7 @@ class SocketClient:
         query = alerts_query(
             date=date, range=range, per_page=per_page, start_after_cursor=start_after_cursor, filters=filters
         )
-        return self._cursor_pages(self._shell.url(f"/orgs/{org}/historical/alerts"), query, "alerts", cache)
+        return self._cursor_pages(self._shell.url(f"/orgs/{org}/historical/alerts"), query, "alerts", cache, _raw)
 
     def alerts(
         self,
@@ -561,8 +571,8 @@ class SocketClient:
                 day_column="scanned_at", window_days=window_days, max_workers=max_workers, progress=progress,
             )  # fmt: skip
         pages = self.alert_pages(
-            org, date=date, range=range, per_page=per_page, start_after_cursor=start_after_cursor, cache=cache,
-            **filters,
+            org, date=date, range=range, per_page=per_page, start_after_cursor=start_after_cursor,
+            cache=cache, _raw=True, **filters,
         )  # fmt: skip
         return self._collect(
             pages,

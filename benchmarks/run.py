@@ -1,0 +1,219 @@
+"""socketlab's performance targets, measured against the baselines a user would write.
+
+    uv run python benchmarks/run.py            # print the table
+    uv run python benchmarks/run.py --write    # and keep it in benchmarks/RESULTS.md
+
+Everything runs offline on the sandbox; each comparison measures both sides in the same run, on
+the same machine, and reports ratios (these machines are shared and noisy: absolute times vary).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pandas as pd
+import pyarrow as pa
+
+from socketlab import SnykClient, SocketClient, sandbox
+from socketlab._frames import SNAPSHOT_SCHEMA, concat_frames, to_frame
+from socketlab._responses import decode_socket
+from socketlab.sandbox import SnykSandbox, SocketSandbox
+
+NOW = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
+ROWS = []
+
+
+def best_of(runs: int, call: Callable[[], Any]) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def record(target: str, figure: str, goal: str, met: bool) -> None:
+    ROWS.append((target, figure, goal, "met" if met else "NOT MET"))
+    print(f"{'ok ' if met else 'NO '} {target}: {figure} (target: {goal})", flush=True)
+
+
+# -- 1. framing ---------------------------------------------------------------------------------
+
+
+def snapshot_pages(total: int = 200_000, per_page: int = 10_000) -> list[bytes]:
+    """200,000 snapshot items as the API sends them, 10,000 a page (sandbox records, new ids)."""
+    app = SocketSandbox(now=lambda: NOW)
+    reply = app.handle(
+        "GET", "/v0/orgs/acme-corp/historical/snapshots?date=2026-10-31&range=-364d&per_page=10000",
+        {"Authorization": f"Bearer {app.token}"},
+    )  # fmt: skip
+    base = reply.json()["items"]
+    items = [{**base[i % len(base)], "id": f"snap-{i:08d}"} for i in range(total)]
+    meta = reply.json()["meta"]
+    return [
+        orjson.dumps({"meta": meta, "items": items[k : k + per_page], "endCursor": None})
+        for k in range(0, total, per_page)
+    ]
+
+
+def socketlab_framing(pages: list[bytes]) -> pd.DataFrame:
+    """What SocketClient does with each page: decode, frame it, then stack the pages."""
+    frames = [to_frame(decode_socket(200, {}, body, method="GET", url="-")["items"], SNAPSHOT_SCHEMA) for body in pages]
+    return concat_frames(frames, SNAPSHOT_SCHEMA)
+
+
+def naive_framing(pages: list[bytes]) -> pd.DataFrame:
+    return pd.json_normalize([item for body in pages for item in json.loads(body)["items"]])
+
+
+def bench_framing() -> None:
+    pages = snapshot_pages()
+    ours = best_of(3, lambda: socketlab_framing(pages))
+    naive = best_of(3, lambda: naive_framing(pages))
+    parse = best_of(3, lambda: [orjson.loads(body) for body in pages])
+    record("1a framing 200,000 snapshots vs json + json_normalize", f"{naive / ours:.2f}x faster "
+           f"({ours:.2f} s vs {naive:.2f} s)", ">= 2.5x", naive / ours >= 2.5)  # fmt: skip
+    record("1b framing vs orjson.loads alone", f"{ours / parse:.2f}x orjson's time ({parse:.2f} s)",
+           "<= 2x", ours / parse <= 2.0)  # fmt: skip
+
+    # 5. peak memory while framing, against the final frame's size
+    tracemalloc.start()
+    pool = pa.default_memory_pool()
+    arrow_before = pool.bytes_allocated()
+    frame = socketlab_framing(pages)
+    _, python_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    arrow_peak = max(0, pool.max_memory() - arrow_before)
+    size = int(frame.memory_usage(deep=True).sum())
+    ratio = (python_peak + arrow_peak) / size
+    record("5  peak memory of framing / final frame size", f"{ratio:.2f}x ({(python_peak + arrow_peak) / 1e6:.0f} MB "
+           f"for a {size / 1e6:.0f} MB frame)", "<= 3x", ratio <= 3.0)  # fmt: skip
+
+
+# -- 2. backfill over loopback with latency -----------------------------------------------------
+
+
+def bench_backfill() -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "socketlab", "sandbox", "--port", "0", "--latency", "0.05"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "SOCKETLAB_CACHE": "0"},
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        root = re.search(r"(http://127\.0\.0\.1:\d+)/v0", server.stdout.readline())
+        assert root, "the sandbox did not start"
+        base = root.group(1) + "/v0"
+        for _ in range(100):
+            try:
+                httpx.get(base + "/quota")
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+
+        def sequential() -> int:  # what a user writes: one page after the other
+            rows, cursor = 0, None
+            with httpx.Client(headers={"Authorization": f"Bearer {sandbox.DEMO_TOKEN}"}) as http:
+                while True:
+                    params = {"date": "2026-10-31", "range": "-364d", "per_page": "60"}
+                    if cursor:
+                        params["startAfterCursor"] = cursor
+                    page = http.get(base + "/orgs/acme-corp/historical/snapshots", params=params).json()
+                    rows += len(page["items"])
+                    cursor = page["endCursor"]
+                    if not cursor:
+                        return rows
+
+        with SocketClient(token=sandbox.DEMO_TOKEN, base_url=base, cache=False, progress=False) as sock:
+
+            def concurrent() -> int:
+                frame = sock.snapshots("acme-corp", start="2025-11-01", end="2026-10-31", per_page=60,
+                                       window_days=7, max_workers=16)  # fmt: skip
+                return len(frame)
+
+            assert concurrent() == sequential()
+            slow = best_of(2, sequential)
+            fast = best_of(2, concurrent)
+        record("2  one-year backfill, 50 ms latency: concurrent vs sequential page loop",
+               f"{slow / fast:.1f}x faster ({fast:.2f} s vs {slow:.2f} s)", ">= 5x", slow / fast >= 5)  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+# -- 3. Snyk bulk fetch under the limiter -------------------------------------------------------
+
+
+def bench_snyk_rate() -> None:
+    """The 540-a-minute budget, scaled in time (54 per 6 s) so the run takes seconds, not minutes."""
+    limit, window = 54, 6.0
+    app = SnykSandbox(rate_limit=limit, rate_window=window)
+    with SnykClient(token=app.token, transport=sandbox.transport(app), rate_limit=limit, rate_window=window,
+                    cache=False, progress=False) as snyk:  # fmt: skip
+        started = time.monotonic()
+        for _ in range(3):
+            snyk.issues(org_id=SnykSandbox.org_id("globex"), limit=10)
+        elapsed = time.monotonic() - started
+        sent = snyk.requests_made
+    # The first window's budget is spent at once; the rate that matters is the steady one after it.
+    steady = (sent - limit) / max(elapsed, 1e-9)
+    share = steady / (limit / window)
+    record("3  Snyk bulk fetch: request rate / limit, and 429s", f"{share:.0%} of the limit over {sent} requests; "
+           f"{app.refused} 429s", ">= 90%, 0 429s", share >= 0.9 and app.refused == 0)  # fmt: skip
+
+
+# -- 4. re-running a query ---------------------------------------------------------------------
+
+
+def bench_rerun() -> None:
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ["SOCKETLAB_CACHE_DIR"] = cache
+        app = SocketSandbox(now=lambda: NOW)
+        with SocketClient(token=app.token, transport=sandbox.transport(app), cache=True, progress=False) as sock:
+            sock.snapshots("acme-corp", date="2026-10-31", range="-364d")
+            sent, spent = len(app.requests), sock.quota_spent
+            rerun = best_of(5, lambda: sock.snapshots("acme-corp", date="2026-10-31", range="-364d"))
+            extra = len(app.requests) - sent
+        record("4  re-running a year of snapshots", f"{extra} requests, {sock.quota_spent - spent} quota units, "
+               f"{rerun * 1000:.0f} ms", "0 requests, < 50 ms", extra == 0 and rerun < 0.05)  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    os.environ["SOCKETLAB_CACHE"] = "0"
+    bench_framing()
+    bench_backfill()
+    bench_snyk_rate()
+    bench_rerun()
+    table = ["| target | measured | goal | |", "|---|---|---|---|"]
+    table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in ROWS]
+    print("\n" + "\n".join(table))
+    if args.write:
+        machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        text = (
+            "# Benchmark results\n\nMeasured with `uv run python benchmarks/run.py --write` on "
+            f"{dt.date.today().isoformat()} ({machine}). Each row compares both sides in the same run.\n\n"
+            + "\n".join(table) + "\n"
+        )  # fmt: skip
+        (Path(__file__).parent / "RESULTS.md").write_text(text)
+    return 0 if all(row[3] == "met" for row in ROWS) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
