@@ -119,7 +119,10 @@ class SnykClient:
         self.version = snyk_version(version)
         self.auth = auth
         self.progress = progress
-        self.limiter = RateLimiter(rate_limit, window=rate_window, clock=clock, sleep=sleep)
+        # a small margin: the API counts when a request arrives, a moment after we count it
+        self.limiter = RateLimiter(
+            rate_limit, window=rate_window + max(0.05, rate_window * 0.02), clock=clock, sleep=sleep
+        )
         self.version_served: dict[str, str] = {}  # endpoint path -> snyk-version-served
         self.last_request_id: str | None = None
         self._lock = threading.Lock()

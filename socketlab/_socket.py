@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 import httpx
+import msgspec
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -56,6 +57,7 @@ __all__ = ["DEFAULT_SOCKET_BASE_URL", "Quota", "SnapshotJob", "SocketClient"]
 DEFAULT_SOCKET_BASE_URL = "https://api.socket.dev/v0"
 # spec: what each operation "consumes": the historical family 10 units, /organizations 1, /quota 0
 SNAPSHOTS_COST = 10
+FRAME_BATCH = 50_000  # items framed together: fewer, larger Arrow conversions, bounded memory
 COSTS: dict[str, int] = {
     "/historical/snapshots": 10,
     "/historical/alerts": 10,
@@ -362,7 +364,8 @@ class SocketClient:
         of the request that failed (``resume_cursor``): nothing is returned as if complete.
         """
         mode = _progress.resolve(progress, self.progress)
-        frames: list[pd.DataFrame] = []  # each page framed as it arrives: its dicts can go
+        frames: list[pd.DataFrame] = []  # pages framed in batches as they arrive, not all at the end
+        pending: list[Any] = []  # raw items of pages not framed yet
         meta: dict[str, Any] = {}
         checked = not self.check_quota
         spent_at_start = self._quota_spent
@@ -372,10 +375,10 @@ class SocketClient:
                 for page in pages:
                     meta = meta or page.get("meta") or {}
                     items = page["items"]
-                    try:
-                        frames.append(to_frame(items, schema))
-                    except ValueError as exc:
-                        raise UnexpectedResponseError(str(exc), status=200, method="GET", url=description) from None
+                    pending.extend(items)
+                    if len(pending) >= FRAME_BATCH:
+                        frames.append(self._frame_batch(pending, schema, description))
+                        pending = []
                     cursor = socket_next_cursor(page)
                     bar.page(len(items), more=cursor is not None)
                     # only a fetch that spends quota checks it (pages from the cache cost nothing)
@@ -383,12 +386,25 @@ class SocketClient:
                         checked = True
                         last = items.item(-1) if isinstance(items, RawItems) else items[-1]
                         self._warn_if_quota_short(meta, str(last.get(day_field, ""))[:10], bar.pages)
+                if pending:
+                    frames.append(self._frame_batch(pending, schema, description))
+                    pending = []
             except SocketlabError as exc:
+                if pending:
+                    frames.append(self._frame_batch(pending, schema, description))
                 _keep_partial(exc, concat_frames(frames, schema), bar.pages, meta, org, cursor)
                 raise
         frame = concat_frames(frames, schema)
         frame.attrs.update(org=org, meta=meta, pages=bar.pages)
         return frame
+
+    @staticmethod
+    def _frame_batch(items: list[Any], schema: Sequence[Column], description: str) -> pd.DataFrame:
+        raw = all(isinstance(i, msgspec.Raw) for i in items[:1])
+        try:
+            return to_frame(RawItems(items) if raw else items, schema)
+        except ValueError as exc:
+            raise UnexpectedResponseError(str(exc), status=200, method="GET", url=description) from None
 
     def _warn_if_quota_short(self, meta: dict[str, Any], reached: str, pages: int) -> None:
         """After the first pages, estimate how many remain from the dates covered; ask /quota (free)."""
