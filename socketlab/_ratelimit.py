@@ -54,6 +54,8 @@ class RateLimiter:
                         self._sent.append(now)
                         return
                     wait = self._sent[0] + self.window - now
+                # never a vanishing wait: clocks with coarse ticks would otherwise spin forever
+                wait = max(wait, 0.001)
                 self.waited += wait
             self._sleep(wait)
 

@@ -298,3 +298,16 @@ def test_bodies_are_sent_as_jsonapi() -> None:
         snyk._shell.request("POST", snyk._shell.url("/orgs/x/things"), json={"data": {"type": "x"}})
     assert seen[0].headers["content-type"] == "application/vnd.api+json"
     assert seen[0].headers["accept"] == "application/vnd.api+json"
+
+
+def test_the_limiter_never_spins_on_a_coarse_clock() -> None:
+    """A window that is no whole number of clock ticks must still let time move on."""
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] = round(now[0] + seconds, 6)  # a clock with microsecond ticks
+
+    limiter = RateLimiter(3, window=61.2, clock=lambda: now[0], sleep=sleep)
+    for _ in range(10):
+        limiter.acquire()
+    assert 3 * 61.2 <= now[0] < 3 * 61.2 + 1
