@@ -7,6 +7,7 @@ import datetime as dt
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -128,3 +129,38 @@ def test_the_cache_lives_in_the_user_cache_dir_by_default(monkeypatch: pytest.Mo
     monkeypatch.delenv("SOCKETLAB_CACHE_DIR")
     assert "socketlab" in str(cache_dir())
     assert not str(cache_dir()).startswith(str(Path.cwd()))
+
+
+def test_a_failed_long_fetch_resumes_from_cached_pages(cached: Path) -> None:
+    """Quota runs out on page 4: the re-run reads pages 1-3 from the cache and asks only for the rest."""
+    from socketlab import QuotaExceededError
+    from socketlab.sandbox._socket import Reply
+
+    app = SocketSandbox()
+
+    class RunsOutOfQuota:  # the 4th and later snapshot pages: 429 with an hour's Retry-After
+        def __init__(self) -> None:
+            self.pages = 0
+            self.broken = True
+
+        def handle(self, method: str, target: str, headers: Any) -> Reply:
+            if "/historical/snapshots" in target:
+                self.pages += 1
+                if self.broken and self.pages > 3:
+                    body = b'{"error": {"message": "Quota exceeded", "details": null}}'
+                    return Reply(429, {"content-type": "application/json", "retry-after": "3600"}, body)
+            return app.handle(method, target, headers)
+
+    flaky = RunsOutOfQuota()
+    query = {"date": "2026-03-31", "range": "-90d", "per_page": 40}
+    with SocketClient(token=app.token, transport=sandbox.transport(flaky), progress=False) as sock:  # type: ignore[arg-type]
+        with pytest.raises(QuotaExceededError) as info:
+            sock.snapshots("acme-corp", **query)  # type: ignore[arg-type]
+        assert info.value.pages_fetched == 3
+        flaky.broken, flaky.pages = False, 0  # the quota is back
+        resumed = sock.snapshots("acme-corp", **query)  # type: ignore[arg-type]
+    pages = -(-len(resumed) // 40)
+    assert pages > 4
+    assert flaky.pages == pages - 3  # only the pages that had not arrived went out
+    with SocketClient(token=app.token, transport=sandbox.transport(app), progress=False, cache=False) as fresh:
+        pd.testing.assert_frame_equal(resumed, fresh.snapshots("acme-corp", **query))  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ import base64
 import binascii
 import datetime as dt
 import email.utils
+import heapq
 import json
 import re
 import threading
@@ -269,25 +270,26 @@ class SnykSandbox:
         scan_id, scan_type = query.get("scan_item.id"), query.get("scan_item.type")
         if (scan_id is None) != (scan_type is None):
             raise _Fail(400, "scan_item.id and scan_item.type must be given together", "scan_item.id")
-        story = [i for slug in scope for i in issues_until(slug, now)]
-        story.sort(key=lambda i: (i.created, i.resource["id"]))
+        per_org = [issues_until(slug, now) for slug in scope]  # each already in (created, id) order
+        story = per_org[0] if len(per_org) == 1 else list(heapq.merge(*per_org, key=_creation_order))
+        check_updated = bounds["updated_after"] is not None or bounds["updated_before"] is not None
         out = []
         for issue in story:
-            status, is_ignored, updated = _state(issue, now)
             attributes = issue.resource["attributes"]
-            if statuses and status not in statuses:
-                continue
             if levels and attributes["effective_severity_level"] not in levels:
                 continue
             if kind and attributes["type"] != kind:
-                continue
-            if ignored is not None and is_ignored != ignored:
                 continue
             if scan_id is not None and (issue.project_id != scan_id or scan_type != "project"):
                 continue
             if not _within(attributes["created_at"], bounds["created_after"], bounds["created_before"]):
                 continue
-            if not _within(_iso(updated), bounds["updated_after"], bounds["updated_before"]):
+            status, is_ignored, updated = _state(issue, now)
+            if statuses and status not in statuses:
+                continue
+            if ignored is not None and is_ignored != ignored:
+                continue
+            if check_updated and not _within(_iso(updated), bounds["updated_after"], bounds["updated_before"]):
                 continue
             out.append(issue)
         return out
@@ -366,6 +368,10 @@ class SnykSandbox:
             scheme = "http" if is_loopback(host.rpartition(":")[0] if ":" in host else host) else "https"
             return f"{scheme}://{host}{self.base_path}{relative}"
         return {"href": relative}
+
+
+def _creation_order(issue: StoryIssue) -> tuple[dt.datetime, str]:
+    return issue.created, issue.resource["id"]
 
 
 def _iso(moment: dt.datetime) -> str:
