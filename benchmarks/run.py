@@ -34,9 +34,10 @@ from socketlab._frames import SNAPSHOT_SCHEMA, concat_frames, to_frame
 from socketlab._responses import RawItems, decode_socket_page
 from socketlab._socket import FRAME_BATCH
 from socketlab.sandbox import SnykSandbox, SocketSandbox
+from socketlab.sandbox._snyk_story import SNYK_ORGS
 
 NOW = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
-ROWS = []
+ROWS: list[tuple[str, str, str, str]] = []
 
 
 def best_of(runs: int, call: Callable[[], Any]) -> float:
@@ -46,6 +47,18 @@ def best_of(runs: int, call: Callable[[], Any]) -> float:
         call()
         times.append(time.perf_counter() - started)
     return min(times)
+
+
+def best_of_interleaved(runs: int, **calls: Callable[[], Any]) -> dict[str, float]:
+    """Each call's best time over ``runs`` rounds, the calls taking turns within each round, so
+    a noisy neighbour slows every side alike rather than whichever happened to run then."""
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(runs):
+        for name, call in calls.items():
+            started = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - started)
+    return {name: min(values) for name, values in times.items()}
 
 
 def record(target: str, figure: str, goal: str, met: bool) -> None:
@@ -91,9 +104,13 @@ def naive_framing(pages: list[bytes]) -> pd.DataFrame:
 
 def bench_framing() -> None:
     pages = snapshot_pages()
-    ours = best_of(3, lambda: socketlab_framing(pages))
-    naive = best_of(3, lambda: naive_framing(pages))
-    parse = best_of(3, lambda: [orjson.loads(body) for body in pages])
+    best = best_of_interleaved(
+        5,
+        ours=lambda: socketlab_framing(pages),
+        naive=lambda: naive_framing(pages),
+        parse=lambda: [orjson.loads(body) for body in pages],
+    )
+    ours, naive, parse = best["ours"], best["naive"], best["parse"]
     record("1a framing 200,000 snapshots vs json + json_normalize", f"{naive / ours:.2f}x faster "
            f"({ours:.2f} s vs {naive:.2f} s)", ">= 2.5x", naive / ours >= 2.5)  # fmt: skip
     record("1b framing vs orjson.loads alone", f"{ours / parse:.2f}x orjson's time ({parse:.2f} s)",
@@ -167,21 +184,33 @@ def bench_backfill() -> None:
 
 
 def bench_snyk_rate() -> None:
-    """The 540-a-minute budget, scaled in time (54 per 6 s) so the run takes seconds, not minutes."""
-    limit, window = 54, 6.0
+    """Snyk's real budget, 540 requests a minute, spent by bulk fetches of every org for two minutes.
+
+    The limit is a sliding minute: request i + 540 may leave no sooner than a minute after request
+    i. So a client that keeps to the limit exactly takes 60 s for every 540 consecutive requests,
+    and the share of the limit achieved is 60 s over the mean time this client took for them. (A
+    plain count over the run would depend on where the last minute's burst happened to end.)
+    """
+    limit, window = 540, 60.0
     app = SnykSandbox(rate_limit=limit, rate_window=window)
-    with SnykClient(token=app.token, transport=sandbox.transport(app), rate_limit=limit, rate_window=window,
-                    cache=False, progress=False) as snyk:  # fmt: skip
-        started = time.monotonic()
-        for _ in range(3):
-            snyk.issues(org_id=SnykSandbox.org_id("globex"), limit=10)
-        elapsed = time.monotonic() - started
-        sent = snyk.requests_made
-    # The first window's budget is spent at once; the rate that matters is the steady one after it.
-    steady = (sent - limit) / max(elapsed, 1e-9)
-    share = steady / (limit / window)
-    record("3  Snyk bulk fetch: request rate / limit, and 429s", f"{share:.0%} of the limit over {sent} requests; "
-           f"{app.refused} 429s", ">= 90%, 0 429s", share >= 0.9 and app.refused == 0)  # fmt: skip
+    inner, sent_at = sandbox.transport(app), list[float]()
+
+    class Clocked(httpx.BaseTransport):  # when each request really left the client
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            sent_at.append(time.monotonic())
+            return inner.handle_request(request)
+
+    orgs = list(SNYK_ORGS.values())
+    with SnykClient(token=app.token, transport=Clocked(), cache=False, progress=False) as snyk:
+        while len(sent_at) < 2 * limit:  # bulk fetches of every org's issues, the orgs concurrently
+            snyk.issues(org_id=orgs, limit=10)
+    gaps = [later - earlier for earlier, later in zip(sent_at, sent_at[limit:], strict=False)]
+    mean_gap = sum(gaps) / len(gaps)
+    share = window / mean_gap
+    met = share >= 0.9 and app.refused == 0
+    record("3  Snyk bulk fetch at 540/min: request rate / limit, and 429s",
+           f"{share:.0%} of the limit ({len(sent_at)} requests; 540 in a row took {mean_gap:.1f} s on average, "
+           f"the limit allows 60 s); {app.refused} 429s", ">= 90%, 0 429s", met)  # fmt: skip
 
 
 # -- 4. re-running a query ---------------------------------------------------------------------
