@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from socketlab._errors import SocketlabError
+from socketlab._frames import json_text_columns
 from socketlab._params import ISSUE_STATUSES, SEVERITY_LEVELS, SNAPSHOT_STATUSES
 from socketlab._snyk import SnykClient
 from socketlab._socket import SocketClient
@@ -36,17 +37,6 @@ def _split(values: Sequence[str] | None) -> list[str] | None:
     return [part for value in values for part in value.split(",") if part]
 
 
-def _flat(frame: pd.DataFrame) -> pd.DataFrame:
-    """Lists and objects as JSON text, so CSV and JSON lines stay one value a cell."""
-    import json
-
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object and out[column].map(lambda v: isinstance(v, (list, dict))).any():
-            out[column] = out[column].map(lambda v: json.dumps(v) if isinstance(v, (list, dict)) else v)
-    return out
-
-
 def write_frame(frame: pd.DataFrame, fmt: str, out: str | None, kind: str | None = None) -> None:
     """Write ``frame`` as a compact table, CSV, JSON lines or Parquet, to ``out`` or stdout."""
     if fmt == "table":
@@ -63,7 +53,7 @@ def write_frame(frame: pd.DataFrame, fmt: str, out: str | None, kind: str | None
         frame.to_parquet(out, index=False)
         return
     if fmt in ("csv", "jsonl"):
-        frame = _flat(frame)
+        frame = json_text_columns(frame)
     target = out or sys.stdout
     if fmt == "csv":
         frame.to_csv(target, index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")

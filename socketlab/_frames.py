@@ -9,6 +9,7 @@ every column with its dtype. Fields the table does not know are kept, snake_case
 from __future__ import annotations
 
 import io
+import json
 import operator
 import re
 from collections.abc import Mapping, Sequence
@@ -40,6 +41,7 @@ __all__ = [
     "concat_frames",
     "explode_coordinates",
     "explode_problems",
+    "json_text_columns",
     "resources_frame",
     "snake_case",
     "to_frame",
@@ -255,6 +257,16 @@ def concat_frames(frames: Sequence[pd.DataFrame], schema: Sequence[Column]) -> p
 # -- Snyk (JSON:API resources) ----------------------------------------------------------------
 
 SEVERITY_DTYPE = pd.CategoricalDtype(["info", "low", "medium", "high", "critical"], ordered=True)
+
+
+def json_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose lists and objects are JSON text: one plain value a cell, for files that
+    want one (CSV, JSON lines) or one schema for every part (a Parquet dataset)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object and out[column].map(lambda v: isinstance(v, (list, dict))).any():
+            out[column] = out[column].map(lambda v: json.dumps(v) if isinstance(v, (list, dict)) else v)
+    return out
 
 
 def _resource(attributes: Mapping[str, str | pd.CategoricalDtype], *, renames: Mapping[str, str] = {}) -> list[Column]:

@@ -13,7 +13,6 @@ Writing the same days again replaces those partitions only, so a daily job can a
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -21,16 +20,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 
+from socketlab._frames import json_text_columns
+
 __all__ = ["read_dataset", "write_dataset"]
-
-
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """Lists and objects as JSON text, so every partition has one schema every engine reads."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object and out[column].map(lambda v: isinstance(v, (list, dict))).any():
-            out[column] = out[column].map(lambda v: json.dumps(v) if isinstance(v, (list, dict)) else v)
-    return out
 
 
 def write_dataset(
@@ -47,7 +39,7 @@ def write_dataset(
     """
     if day_column not in frame.columns:
         raise ValueError(f"{day_column!r} is not a column of the frame")
-    out = _plain(frame)
+    out = json_text_columns(frame)
     if "org" not in out.columns:
         name = org or frame.attrs.get("org")
         if not isinstance(name, str) or not name:
