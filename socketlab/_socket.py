@@ -289,15 +289,8 @@ class SocketClient:
         added).
         """
         if start is not None or end is not None or not isinstance(org, str):
-            if date is not None or range is not None or start_after_cursor is not None:
-                raise InvalidParameterError("start", "use start=/end= or date=/range=, not both")
-            if start is None or end is None:
-                raise InvalidParameterError("start", "a backfill needs both start= and end=")
-            orgs = [org] if isinstance(org, str) else list(org)
-            if not orgs:
-                raise InvalidParameterError("org", "no organization given")
             return self._backfill(
-                orgs, start, end,
+                org, start, end, date is not None or range is not None or start_after_cursor is not None,
                 lambda o, d, r: self.snapshots(o, date=d, range=r, status=status, request_id=request_id,
                                                per_page=per_page, progress=False, cache=cache),
                 identity=["id"], order=["requested_at", "id"], day_column="requested_at",
@@ -431,9 +424,10 @@ class SocketClient:
 
     def _backfill(
         self,
-        orgs: Sequence[str],
+        org: str | Sequence[str],
         start: Any,
         end: Any,
+        single_query: bool,
         fetch: Callable[[str, str, str], pd.DataFrame],
         *,
         identity: Sequence[str],
@@ -442,13 +436,25 @@ class SocketClient:
         window_days: int,
         max_workers: int,
         progress: bool | None,
+        check: Callable[[], object] | None = None,
     ) -> pd.DataFrame:
         """Fetch [start, end] for each org as windows on threads sharing this client's connections.
 
-        Each window's ``meta`` says which inclusive days it really covered; days it missed are
-        fetched as further windows, so the windows tile the span with no gap whatever a range
-        turns out to mean. Rows are merged in order, without duplicates, clipped to the span.
+        ``single_query`` says date=/range=/start_after_cursor= were given too (refused), and
+        ``check`` validates the other arguments before any thread starts. Each window's ``meta``
+        says which inclusive days it really covered; days it missed are fetched as further
+        windows, so the windows tile the span with no gap whatever a range turns out to mean.
+        Rows are merged in order, without duplicates, clipped to the span.
         """
+        if single_query:
+            raise InvalidParameterError("start", "use start=/end= or date=/range=, not both")
+        if start is None or end is None:
+            raise InvalidParameterError("start", "a backfill needs both start= and end=")
+        orgs = [org] if isinstance(org, str) else list(org)
+        if not orgs:
+            raise InvalidParameterError("org", "no organization given")
+        if check is not None:
+            check()
         first, last = dt.date.fromisoformat(to_date_string(start, "start")), dt.date.fromisoformat(
             to_date_string(end, "end"))  # fmt: skip
         if first > last:
@@ -471,7 +477,10 @@ class SocketClient:
 
         todo = [(org, lo, hi) for org in orgs for lo, hi in windows(first, last)]
         done: dict[str, list[tuple[dt.date, pd.DataFrame]]] = {org: [] for org in orgs}
-        covered: dict[str, list[tuple[dt.date, dt.date]]] = {org: [] for org in orgs}
+
+        def in_order(org: str) -> list[pd.DataFrame]:  # an org's window frames, earliest first
+            return [frame for _, frame in sorted(done[org], key=lambda p: p[0])]
+
         mode = _progress.resolve(progress, self.progress)
         with ThreadPoolExecutor(max_workers=max_workers) as pool, tqdm(
             total=len(todo), desc=f"{', '.join(orgs)} backfill", unit=" windows", disable=mode is False or (
@@ -487,7 +496,6 @@ class SocketClient:
                         meta = frame.attrs.get("meta") or {}
                         got_lo = dt.date.fromisoformat(meta.get("startDateInclusive") or lo.isoformat())
                         got_hi = dt.date.fromisoformat(meta.get("endDateInclusive") or hi.isoformat())
-                        covered[org].append((max(lo, got_lo), min(hi, got_hi)))
                         # whatever the window did not cover is asked again, as its own windows
                         missed = []
                         if got_lo > lo:
@@ -500,14 +508,14 @@ class SocketClient:
                 except SocketlabError as exc:
                     for future in futures:
                         future.cancel()
-                    parts = [f for org in orgs for _, f in sorted(done[org], key=lambda p: p[0])]
+                    parts = [frame for org in orgs for frame in in_order(org)]
                     exc.partial = pd.concat(parts, ignore_index=True) if parts else None
                     if exc.partial is not None:
                         exc.partial.attrs.update(complete=False)
                     raise
         frames = []
         for org in orgs:
-            parts = [frame for _, frame in sorted(done[org], key=lambda p: p[0])]
+            parts = in_order(org)
             if not parts:
                 continue
             frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
@@ -574,17 +582,13 @@ class SocketClient:
         ``start=``/``end=`` backfill a long span concurrently, as for ``snapshots()``.
         """
         if start is not None or end is not None or not isinstance(org, str):
-            if date is not None or range is not None or start_after_cursor is not None:
-                raise InvalidParameterError("start", "use start=/end= or date=/range=, not both")
-            if start is None or end is None:
-                raise InvalidParameterError("start", "a backfill needs both start= and end=")
-            alerts_query(filters=filters)  # refuse bad filters before any thread starts
             return self._backfill(
-                [org] if isinstance(org, str) else list(org), start, end,
+                org, start, end, date is not None or range is not None or start_after_cursor is not None,
                 lambda o, d, r: self.alerts(o, date=d, range=r, per_page=per_page, progress=False, cache=cache,
                                             **filters),
                 identity=["scanned_at", "repo_slug", "alert_key"], order=["scanned_at", "repo_slug", "alert_key"],
                 day_column="scanned_at", window_days=window_days, max_workers=max_workers, progress=progress,
+                check=lambda: alerts_query(filters=filters),  # bad filters refused before any thread starts
             )  # fmt: skip
         pages = self.alert_pages(
             org, date=date, range=range, per_page=per_page, start_after_cursor=start_after_cursor,

@@ -83,3 +83,9 @@ def test_snyk_several_orgs_concurrently(snyk_app: SnykSandbox, snyk: SnykClient)
     pd.testing.assert_frame_equal(both, pd.concat(one, ignore_index=True))
     projects = snyk.projects(orgs)
     assert set(projects["organization_id"]) == set(orgs)
+
+
+def test_an_empty_list_of_orgs_is_refused_for_alerts_too(app: SocketSandbox, sock: SocketClient) -> None:
+    with pytest.raises(InvalidParameterError, match="no organization"):
+        sock.alerts([], start="2026-02-01", end="2026-02-05")
+    assert app.requests == []
