@@ -30,9 +30,9 @@ import pandas as pd
 import pyarrow as pa
 
 from socketlab import SnykClient, SocketClient, sandbox
-from socketlab._frames import SNAPSHOT_SCHEMA, concat_frames, to_frame
-from socketlab._responses import RawItems, decode_socket_page
-from socketlab._socket import FRAME_BATCH
+from socketlab._frames import SNAPSHOT_SCHEMA
+from socketlab._responses import decode_socket_page
+from socketlab._socket import FrameBatches
 from socketlab.sandbox import SnykSandbox, SocketSandbox
 from socketlab.sandbox._snyk_story import SNYK_ORGS
 
@@ -86,16 +86,11 @@ def snapshot_pages(total: int = 200_000, per_page: int = 10_000) -> list[bytes]:
 
 
 def socketlab_framing(pages: list[bytes]) -> pd.DataFrame:
-    """What SocketClient does with each page: decode, frame it, then stack the pages."""
-    frames, pending = [], []
+    """What SocketClient does with each page: decode it, frame its items in batches, stack them."""
+    batches = FrameBatches(SNAPSHOT_SCHEMA, "snapshots")
     for body in pages:
-        pending.extend(decode_socket_page(200, {}, body, method="GET", url="-")["items"])
-        if len(pending) >= FRAME_BATCH:
-            frames.append(to_frame(RawItems(pending), SNAPSHOT_SCHEMA))
-            pending = []
-    if pending:
-        frames.append(to_frame(RawItems(pending), SNAPSHOT_SCHEMA))
-    return concat_frames(frames, SNAPSHOT_SCHEMA)
+        batches.add(decode_socket_page(200, {}, body, method="GET", url="-")["items"])
+    return batches.frame()
 
 
 def naive_framing(pages: list[bytes]) -> pd.DataFrame:

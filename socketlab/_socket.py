@@ -104,6 +104,39 @@ def _keep_partial(
         )
 
 
+class FrameBatches:
+    """Pages' items framed FRAME_BATCH at a time as they arrive, stacked into one frame at the end.
+
+    Fewer, larger Arrow conversions than a frame per page, and memory bounded by one batch of
+    raw items rather than the whole history held as JSON.
+    """
+
+    def __init__(self, schema: Sequence[Column], description: str) -> None:
+        self.schema, self.description = schema, description
+        self._frames: list[pd.DataFrame] = []
+        self._pending: list[Any] = []  # items of pages not framed yet
+
+    def add(self, items: Sequence[Any]) -> None:
+        self._pending.extend(items)
+        if len(self._pending) >= FRAME_BATCH:
+            self._flush()
+
+    def frame(self) -> pd.DataFrame:
+        """Everything added so far, as one typed frame."""
+        self._flush()
+        return concat_frames(self._frames, self.schema)
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        items, self._pending = self._pending, []
+        raw = isinstance(items[0], msgspec.Raw)
+        try:
+            self._frames.append(to_frame(RawItems(items) if raw else items, self.schema))
+        except ValueError as exc:
+            raise UnexpectedResponseError(str(exc), status=200, method="GET", url=self.description) from None
+
+
 class SocketClient:
     """A client for Socket's org historical data API.
 
@@ -357,8 +390,7 @@ class SocketClient:
         of the request that failed (``resume_cursor``): nothing is returned as if complete.
         """
         mode = _progress.resolve(progress, self.progress)
-        frames: list[pd.DataFrame] = []  # pages framed in batches as they arrive, not all at the end
-        pending: list[Any] = []  # raw items of pages not framed yet
+        batches = FrameBatches(schema, description)
         meta: dict[str, Any] = {}
         checked = not self.check_quota
         spent_at_start = self._quota_spent
@@ -368,10 +400,7 @@ class SocketClient:
                 for page in pages:
                     meta = meta or page.get("meta") or {}
                     items = page["items"]
-                    pending.extend(items)
-                    if len(pending) >= FRAME_BATCH:
-                        frames.append(self._frame_batch(pending, schema, description))
-                        pending = []
+                    batches.add(items)
                     cursor = socket_next_cursor(page)
                     bar.page(len(items), more=cursor is not None)
                     # only a fetch that spends quota checks it (pages from the cache cost nothing)
@@ -379,25 +408,12 @@ class SocketClient:
                         checked = True
                         last = items.item(-1) if isinstance(items, RawItems) else items[-1]
                         self._warn_if_quota_short(meta, str(last.get(day_field, ""))[:10], bar.pages)
-                if pending:
-                    frames.append(self._frame_batch(pending, schema, description))
-                    pending = []
+                frame = batches.frame()
             except SocketlabError as exc:
-                if pending:
-                    frames.append(self._frame_batch(pending, schema, description))
-                _keep_partial(exc, concat_frames(frames, schema), bar.pages, meta, org, cursor)
+                _keep_partial(exc, batches.frame(), bar.pages, meta, org, cursor)
                 raise
-        frame = concat_frames(frames, schema)
         frame.attrs.update(org=org, meta=meta, pages=bar.pages)
         return frame
-
-    @staticmethod
-    def _frame_batch(items: list[Any], schema: Sequence[Column], description: str) -> pd.DataFrame:
-        raw = all(isinstance(i, msgspec.Raw) for i in items[:1])
-        try:
-            return to_frame(RawItems(items) if raw else items, schema)
-        except ValueError as exc:
-            raise UnexpectedResponseError(str(exc), status=200, method="GET", url=description) from None
 
     def _warn_if_quota_short(self, meta: dict[str, Any], reached: str, pages: int) -> None:
         """After the first pages, estimate how many remain from the dates covered; ask /quota (free)."""

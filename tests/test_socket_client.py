@@ -261,3 +261,11 @@ def test_progress_bar_only_for_multi_page_fetches_by_default(
     assert capsys.readouterr().err == ""
     sock.snapshots("globex", date="2026-03-01", range="-3d", progress=True)
     assert "globex snapshots" in capsys.readouterr().err
+
+
+def test_frames_built_in_small_batches_equal_one_batch(sock: SocketClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = sock.snapshots("acme-corp", date="2026-03-31", range="-60d", per_page=25)
+    monkeypatch.setattr("socketlab._socket.FRAME_BATCH", 7)  # many batches, split inside pages
+    batched = sock.snapshots("acme-corp", date="2026-03-31", range="-60d", per_page=25)
+    assert len(whole) > 3 * 25
+    pd.testing.assert_frame_equal(batched, whole)
