@@ -208,7 +208,7 @@ class SnykClient:
         }  # fmt: skip
         for key, ids in (("org_id", org_id), ("group_id", group_id)):
             if isinstance(ids, list | tuple | set):  # several: concurrently, under the one limiter
-                return self._concurrently([{**filters, key: one} for one in ids], self.issues)
+                return self._concurrently([{**filters, key: one} for one in ids], self.issues, key)
         query = issues_query(
             type=type, status=status, ignored=ignored, effective_severity_level=effective_severity_level,
             created_after=created_after, created_before=created_before, updated_after=updated_after,
@@ -222,10 +222,12 @@ class SnykClient:
             template = "/groups/{group_id}/issues"
         return self._frame(template, path, query, ISSUE_SCHEMA, limit=limit, version=version, progress=progress)
 
-    def _concurrently(self, calls: list[dict[str, Any]], method: Callable[..., pd.DataFrame]) -> pd.DataFrame:
+    def _concurrently(
+        self, calls: list[dict[str, Any]], method: Callable[..., pd.DataFrame], argument: str
+    ) -> pd.DataFrame:
         """Run the calls on threads (the rate limiter is shared) and stack their frames in order."""
         if not calls:
-            raise InvalidParameterError("org_id", "no id given")
+            raise InvalidParameterError(argument, "no id given")
         with ThreadPoolExecutor(max_workers=min(8, len(calls))) as pool:
             frames = list(pool.map(lambda kwargs: method(**kwargs), calls))
         result = pd.concat(frames, ignore_index=True)
@@ -251,6 +253,7 @@ class SnykClient:
             return self._concurrently(
                 [dict(org_id=o, limit=limit, version=version, progress=progress, **filters) for o in org_id],
                 self.projects,
+                "org_id",
             )
         try:
             query = projects_query(**filters)

@@ -89,3 +89,11 @@ def test_an_empty_list_of_orgs_is_refused_for_alerts_too(app: SocketSandbox, soc
     with pytest.raises(InvalidParameterError, match="no organization"):
         sock.alerts([], start="2026-02-01", end="2026-02-05")
     assert app.requests == []
+
+
+@pytest.mark.parametrize("argument", ["org_id", "group_id"])
+def test_snyk_an_empty_id_list_names_its_argument(snyk_app: SnykSandbox, snyk: SnykClient, argument: str) -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        snyk.issues(**{argument: []})
+    assert info.value.argument == argument
+    assert snyk_app.requests == []
