@@ -15,6 +15,8 @@ from socketlab.sandbox import SandboxToken, SnykSandbox, SnykToken, SocketSandbo
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
+# The API contracts, copied into the repository (specs/README.md says from where): a clone needs nothing beside it.
+SPECS = ROOT / "specs"
 
 # The token the cassette tests use against the sandbox: Socket's prefix on purpose, so the
 # secret scan of cassettes/ would see it if a filter ever let it through.

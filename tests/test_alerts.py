@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import re
 import warnings
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -23,8 +22,9 @@ from socketlab._params import (
 )
 from socketlab.sandbox import SandboxToken, SocketSandbox
 from socketlab.sandbox._alerts import day_alerts, last_successful
+from tests.conftest import SPECS
 
-SPEC = json.loads((Path(__file__).resolve().parents[2] / "shared" / "specs" / "socket-openapi.json").read_text())
+SPEC = json.loads((SPECS / "socket-openapi.json").read_text())
 
 
 def _parameters(path: str) -> dict[str, dict[str, Any]]:

@@ -9,7 +9,6 @@ server error.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -17,8 +16,9 @@ from hypothesis import HealthCheck, settings
 
 from socketlab import sandbox
 from socketlab.sandbox import SocketSandbox
+from tests.conftest import SPECS
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "specs" / "socket-org-snapshots.openapi.yml"
+SPEC = SPECS / "socket-org-snapshots.openapi.yml"
 schema = schemathesis.openapi.from_path(SPEC)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,10 +10,8 @@ import yaml
 from openapi_schema_validator import OAS30Validator
 
 from socketlab.sandbox import SandboxToken, SocketSandbox
-from tests.conftest import TEST_TOKEN
+from tests.conftest import SPECS, TEST_TOKEN
 
-# The contracts live in ../shared/specs beside the checkout (CI clones main with shared/ beside it).
-SPECS = Path(__file__).resolve().parents[2] / "shared" / "specs"
 SNAPSHOTS_SPEC = yaml.safe_load((SPECS / "socket-org-snapshots.openapi.yml").read_text())
 FULL_SPEC = json.loads((SPECS / "socket-openapi.json").read_text())
 PATH = "/orgs/{org_slug}/historical/snapshots"

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from openapi_schema_validator import OAS30Validator
 
 from socketlab.sandbox import SnykSandbox
-from tests.conftest import SNYK_TEST_TOKEN
+from tests.conftest import SNYK_TEST_TOKEN, SPECS
 
-SPEC = json.loads((Path(__file__).resolve().parents[2] / "shared" / "specs" / "snyk-rest-spec.json").read_text())
+SPEC = json.loads((SPECS / "snyk-rest-spec.json").read_text())
 AUTH = {"Authorization": f"token {SNYK_TEST_TOKEN}", "Host": "api.snyk.io"}
 ACME = SnykSandbox.org_id("acme-corp")
 V = "version=2024-10-15"

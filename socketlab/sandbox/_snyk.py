@@ -39,7 +39,7 @@ _VERSION = re.compile(r"(\d{4}-\d{2}-\d{2})(?:~(beta|experimental))?")
 _STABILITY = {"ga": 0, "beta": 1, "experimental": 2}
 _SUPPORT_DAYS = {"ga": 180, "beta": 90, "experimental": 0}
 
-# x-snyk-api-releases of the three operations (shared/specs/snyk-rest-spec.json)
+# x-snyk-api-releases of the three operations (specs/snyk-rest-spec.json)
 _ISSUES_RELEASES = ("2023-03-10~experimental", "2023-09-29~beta", "2024-01-23")
 _PROJECTS_RELEASES = (
     "2021-06-04~beta", "2022-08-12~experimental", "2022-12-21~experimental", "2023-02-15",
