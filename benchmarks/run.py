@@ -30,9 +30,8 @@ import pandas as pd
 import pyarrow as pa
 
 from socketlab import SnykClient, SocketClient, sandbox
-from socketlab._frames import SNAPSHOT_SCHEMA
-from socketlab._responses import decode_socket_page
-from socketlab._socket import FrameBatches
+from socketlab._decoders import socket_page_decoder
+from socketlab._frames import SNAPSHOT_SCHEMA, concat_frames
 from socketlab.sandbox import SnykSandbox, SocketSandbox
 from socketlab.sandbox._snyk_story import SNYK_ORGS
 
@@ -86,11 +85,9 @@ def snapshot_pages(total: int = 200_000, per_page: int = 10_000) -> list[bytes]:
 
 
 def socketlab_framing(pages: list[bytes]) -> pd.DataFrame:
-    """What SocketClient does with each page: decode it, frame its items in batches, stack them."""
-    batches = FrameBatches(SNAPSHOT_SCHEMA, "snapshots")
-    for body in pages:
-        batches.add(decode_socket_page(200, {}, body, method="GET", url="-")["items"])
-    return batches.frame()
+    """What SocketClient does with each page: decode it (checked and framed), then stack the frames."""
+    decode = socket_page_decoder(SNAPSHOT_SCHEMA)
+    return concat_frames([decode(200, {}, body).frame for body in pages], SNAPSHOT_SCHEMA)
 
 
 def naive_framing(pages: list[bytes]) -> pd.DataFrame:

@@ -1,7 +1,15 @@
 """The client shell: the one place that does I/O.
 
-Transport, auth, retries and logging live here; everything an API means (queries, decoding,
-pages, frames) is a pure function elsewhere, handed in by the API's client.
+One pipeline for every request of both APIs::
+
+    cache lookup -> decode -> (hit: done)            a cached answer that no longer decodes
+         | miss                                       is evicted and the request goes out
+    retry loop: cancel check -> rate limiter -> send -> count -> decode -> store if cacheable
+
+Everything an API means (queries, decoding, next pages, frames) is a pure function handed in
+by the API's client: the decoder of the operation checks the status, the body's shape and
+types and the next page, so a malformed 2xx of any operation is retried like any transient
+error and is never stored. A cache hit takes no rate-limit slot and counts as no request.
 
 Retry rules, in one place:
 - 429 waits for ``Retry-After`` (seconds or an HTTP date) when it is within ``max_retry_wait``;
@@ -19,38 +27,37 @@ Retry rules, in one place:
 from __future__ import annotations
 
 import base64
-import hashlib
 import logging
 import time
 import urllib.parse
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Generic, Literal, TypeVar
 
 import httpx
 import tenacity
 
-from socketlab._cache import CACHE_EXTENSION, CachingTransport, token_fingerprint
+from socketlab._cache import CachedAnswer, ResponseCache
 from socketlab._errors import (
     APIError,
     ConfigurationError,
     QuotaExceededError,
     RateLimitError,
+    SocketlabError,
     TransportError,
     UnexpectedResponseError,
 )
+from socketlab._fanout import Cancel
 from socketlab._ratelimit import RateLimiter
+from socketlab._responses import request_id_of
 
-__all__ = ["HTTPShell", "RetryPolicy", "TokenAuth"]
+__all__ = ["Answer", "Decoder", "HTTPShell", "RetryPolicy", "TokenAuth"]
 
 logger = logging.getLogger("socketlab")
 
 AuthScheme = Literal["bearer", "basic", "token", "snyk-bearer"]
-
-
-class Decoder(Protocol):
-    def __call__(self, status: int, headers: Mapping[str, str], body: bytes, *, method: str, url: str) -> Any: ...
+T = TypeVar("T")
+Decoder = Callable[[int, Mapping[str, str], bytes], T]
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,15 @@ class RetryPolicy:
     jitter: float = 0.5
     rate_limit_interval: float | None = None
     """The wait after a 429 without Retry-After; None backs off exponentially instead."""
+
+
+@dataclass(frozen=True)
+class Answer(Generic[T]):
+    """A decoded answer, its headers, and whether it came from the cache (no request made)."""
+
+    data: T
+    headers: Mapping[str, str]
+    from_cache: bool
 
 
 class TokenAuth(httpx.Auth):
@@ -94,6 +110,11 @@ class TokenAuth(httpx.Auth):
             return False
         return self._secret in text or urllib.parse.quote(self._secret, safe="") in text
 
+    @property
+    def credentials(self) -> str:
+        """The Authorization header's value (scheme and token): what a cache key must tell apart."""
+        return self._header
+
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = self._header
         yield request
@@ -119,35 +140,32 @@ def _retryable(method: str, error: BaseException) -> bool:
 
 
 class HTTPShell:
-    """Sends requests with auth and retries, and hands each response to a pure decoder."""
+    """Sends requests with auth, retries, a rate limit and a cache; hands each answer to a pure decoder.
+
+    ``sleep`` None means real time, in waits a stopped fan-out cuts short; tests pass a fake
+    clock's sleep. ``on_response`` sees every answer that came over the network (accounting).
+    """
 
     def __init__(
         self,
         *,
         base_url: str,
         auth: TokenAuth,
-        decode: Decoder,
         headers: Mapping[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         on_response: Callable[[httpx.Response], None] | None = None,
         limiter: RateLimiter | None = None,
         json_content_type: str = "application/json",
-        cache_path: Path | None = None,
-        cache_ttl: Callable[[str, httpx.URL], float | None] | None = None,
+        cache: ResponseCache | None = None,
     ) -> None:
         self.base_url = base_url
-        self.cache_path = cache_path
-        self._cache_ttl = cache_ttl
-        self._cache_prefix = token_fingerprint(auth._secret)
-        if cache_path is not None:
-            transport = CachingTransport(transport or httpx.HTTPTransport(), cache_path)
+        self.cache = cache
         self.json_content_type = json_content_type
         self.limiter = limiter
         self.retry = retry or RetryPolicy()
-        self._decode = decode
         self._sleep = sleep
         self._on_response = on_response
         self._backoff = tenacity.wait_exponential_jitter(
@@ -163,76 +181,106 @@ class HTTPShell:
         )
 
     def close(self) -> None:
+        """Close the connection pool and the cache's database connection."""
         self._http.close()
+        if self.cache is not None:
+            self.cache.close()
 
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def request(
+    # -- the cache ------------------------------------------------------------------------------
+
+    def _cache_key(self, method: str, shown: str) -> str | None:
+        if self.cache is None:
+            return None
+        # who asks (a keyed fingerprint of the credentials: scheme and token), what (method and
+        # full URL: base URL, path, query with the API version); never the token itself
+        return self.cache.key(self._auth.credentials, method, shown)
+
+    def evict(self, method: str, url: str, params: Mapping[str, str] | None = None) -> None:
+        """Forget the cached answer of a request (it led a fetch astray: e.g. a repeated cursor)."""
+        shown = str(self._http.build_request(method, url, params=params).url)
+        key = self._cache_key(method, shown)
+        if key is not None and self.cache is not None:
+            self.cache.evict(key)
+
+    def clear_cache(self) -> int:
+        """Forget every cached answer (of every client sharing the cache folder); returns how many."""
+        return 0 if self.cache is None else self.cache.clear()
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def call(
         self,
         method: str,
         url: str,
+        decode: Decoder[T],
         *,
         params: Mapping[str, str] | None = None,
         json: Any = None,
-        headers: Mapping[str, str] | None = None,
-        cache: bool = True,
-        decode: Decoder | None = None,
-    ) -> Any:
-        """Send one request (retrying as the policy says) and return the decoded body."""
-        return self.send(method, url, params=params, json=json, headers=headers, cache=cache, decode=decode)[0]
-
-    def send(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-        cache: bool = True,
-        decode: Decoder | None = None,
-    ) -> tuple[Any, httpx.Headers]:
-        """Like request(), and also the headers of the response that succeeded.
-
-        With a cache, a GET the client's policy allows is answered from disk when it can be;
-        ``cache=False`` always asks the API.
-        """
-        if json is not None:  # Snyk answers 400 to a body not sent as application/vnd.api+json
-            headers = {"Content-Type": self.json_content_type, **(headers or {})}
+        cache_ttl: float | None = None,
+        cancel: Cancel | None = None,
+    ) -> Answer[T]:
+        """One request, decoded: from the cache when ``cache_ttl`` allows and a valid answer is
+        stored, else over the network with the retry policy (storing the answer for
+        ``cache_ttl`` seconds once it decoded)."""
+        headers = {"Content-Type": self.json_content_type} if json is not None else None
         request = self._http.build_request(method, url, params=params, json=json, headers=headers)
         shown = str(request.url)  # never holds the token: auth is a header, added per send
         if self._auth.appears_in(shown):  # a URL ends up in logs, errors and cassettes
             raise ConfigurationError("the API token appears in the request URL or query: refusing to send it")
-        ttl = self._cache_ttl(method, request.url) if (cache and self.cache_path and self._cache_ttl) else None
-        if ttl:
-            # the key: who asks (a token fingerprint), what (method and full URL: base URL,
-            # path, query with the API version); never the token itself
-            key = hashlib.sha256(f"{self._cache_prefix} {method} {shown}".encode()).hexdigest()
-            request.extensions[CACHE_EXTENSION] = {"key": key, "ttl": ttl}
+        key = self._cache_key(method, shown) if cache_ttl and method == "GET" else None
+        if key is not None:
+            hit = self._from_cache(key, shown, decode)
+            if hit is not None:
+                return hit
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.retry.attempts),
             wait=self._wait,
             retry=tenacity.retry_if_exception(lambda e: _retryable(method, e)),
-            sleep=self._sleep,
+            sleep=self._sleeper(cancel),
             before_sleep=lambda state: self._log_retry(method, shown, state, self.limiter),
             reraise=True,
         )
         try:
             for attempt in retrying:
                 with attempt:
-                    return self._send_once(request, shown, decode or self._decode)
+                    sent = self._send_once(request, shown, decode, cancel)
         except httpx.TransportError as exc:
             raise TransportError(
                 f"{type(exc).__name__} after {self.retry.attempts if _retryable(method, exc) else 1} attempt(s): {exc}",
                 method=method,
                 url=shown,
             ) from None
-        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+        if key is not None and cache_ttl is not None and self.cache is not None:
+            self.cache.put(key, CachedAnswer(*sent.raw), cache_ttl)  # it decoded: safe to replay
+        return Answer(sent.data, sent.headers, from_cache=False)
 
-    def _send_once(self, request: httpx.Request, shown: str, decode: Decoder) -> tuple[Any, httpx.Headers]:
+    def _from_cache(self, key: str, shown: str, decode: Decoder[T]) -> Answer[T] | None:
+        assert self.cache is not None
+        hit = self.cache.get(key)
+        if hit is None:
+            return None
+        try:
+            data = decode(hit.status, hit.headers, hit.body)
+        except SocketlabError as exc:  # stored by an older socketlab, or damaged on disk: ask again
+            logger.info("a cached answer of GET %s no longer decodes (%s): asking the API", shown, exc)
+            self.cache.evict(key)
+            return None
+        logger.debug("GET %s answered from the cache", shown)
+        return Answer(data, hit.headers, from_cache=True)
+
+    def _sleeper(self, cancel: Cancel | None) -> Callable[[float], None]:
+        if self._sleep is not None:
+            return self._sleep
+        return cancel.wait if cancel is not None else time.sleep
+
+    def _send_once(self, request: httpx.Request, shown: str, decode: Decoder[T], cancel: Cancel | None) -> _Sent:
+        if cancel is not None:
+            cancel.check()  # a stopped fan-out starts no request
         if self.limiter is not None:
-            self.limiter.acquire()
+            self.limiter.acquire(cancel)
         started = time.perf_counter()
         response = self._http.send(request)
         try:
@@ -249,24 +297,32 @@ class HTTPShell:
         if self._on_response is not None:
             self._on_response(response)
         try:
-            data = decode(response.status_code, response.headers, body, method=request.method, url=shown)
-        except RateLimitError as exc:
-            if exc.retry_after is not None and exc.retry_after > self.retry.max_retry_wait:
-                raise QuotaExceededError(
-                    f"{exc.message} (Retry-After {exc.retry_after:.0f} s is longer than "
-                    f"max_retry_wait={self.retry.max_retry_wait:.0f} s)",
-                    retry_after=exc.retry_after,
-                    status=exc.status,
-                    method=exc.method,
-                    url=exc.url,
-                    details=exc.details,
-                    request_id=exc.request_id,
-                    errors=exc.errors,
-                ) from None
-            if self.limiter is not None:
-                self.limiter.pause(self._rate_limit_wait(exc) or 0.0)
+            data = decode(response.status_code, response.headers, body)
+        except APIError as exc:
+            exc.in_context(request.method, shown)
+            exc.request_id = exc.request_id or request_id_of(response.headers)
+            if isinstance(exc, RateLimitError):
+                raise self._rate_limited(exc) from None
             raise
-        return data, response.headers
+        return _Sent(data, response.headers, (response.status_code, dict(response.headers), body))
+
+    def _rate_limited(self, exc: RateLimitError) -> RateLimitError:
+        """A 429 to wait out (the shared limiter pauses every thread), or the spent quota."""
+        if exc.retry_after is not None and exc.retry_after > self.retry.max_retry_wait:
+            return QuotaExceededError(
+                f"{exc.message} (Retry-After {exc.retry_after:.0f} s is longer than "
+                f"max_retry_wait={self.retry.max_retry_wait:.0f} s)",
+                retry_after=exc.retry_after,
+                status=exc.status,
+                method=exc.method,
+                url=exc.url,
+                details=exc.details,
+                request_id=exc.request_id,
+                errors=exc.errors,
+            )
+        if self.limiter is not None:
+            self.limiter.pause(self._rate_limit_wait(exc) or 0.0)
+        return exc
 
     def _rate_limit_wait(self, error: RateLimitError) -> float | None:
         return error.retry_after if error.retry_after is not None else self.retry.rate_limit_interval
@@ -284,13 +340,12 @@ class HTTPShell:
     @staticmethod
     def _log_retry(method: str, url: str, state: tenacity.RetryCallState, limiter: RateLimiter | None) -> None:
         error = state.outcome.exception() if state.outcome else None
-        what = (
-            f"HTTP {error.status}"
-            if isinstance(error, APIError)
-            else type(error).__name__
-            if error is not None
-            else "?"
-        )
+        if isinstance(error, UnexpectedResponseError):
+            what = f"an unreadable HTTP {error.status} answer ({error.message[:80]})"
+        elif isinstance(error, APIError):
+            what = f"HTTP {error.status}"
+        else:
+            what = type(error).__name__ if error is not None else "?"
         wait = state.next_action.sleep if state.next_action else 0.0
         if limiter is not None and isinstance(error, RateLimitError):
             wait = limiter.paused_for  # every thread waits at the limiter's gate
@@ -302,3 +357,12 @@ class HTTPShell:
             wait,
             state.attempt_number + 1,
         )
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """What one network attempt gave: the decoded data, the headers, and the raw answer to store."""
+
+    data: Any
+    headers: Mapping[str, str]
+    raw: tuple[int, dict[str, str], bytes]

@@ -19,10 +19,14 @@ sent), the API saying no (theirs, with everything it told us), or the connection
     ├── PaginationError              a repeated cursor, or a next link to another host
     └── SnapshotTimeoutError         wait_for_snapshot ran out of time (also TimeoutError)
 
-QuotaWarning says a fetch will likely need more quota than remains. SunsetWarning (a
+QuotaWarning says a fetch will likely need more quota than remains. FutureDateWarning says a
+query reaches past today, where there is no data yet. SunsetWarning (a
 FutureWarning, so notebooks show it) says an API version is deprecated or
-has a sunset date.
+has a sunset date. CacheWarning says the on-disk cache cannot be used and the client goes on
+without it.
 
+The pure decoders raise APIError subclasses without a request (they only see status, headers
+and body); the client shell places each error in context (method and URL) before it leaves.
 No exception carries the token: messages are built from the method, the URL (whose query
 never holds credentials) and the API's own error body.
 """
@@ -35,9 +39,11 @@ from typing import Any
 __all__ = [
     "APIError",
     "BadRequestError",
+    "CacheWarning",
     "ConfigurationError",
     "ErrorObject",
     "ForbiddenError",
+    "FutureDateWarning",
     "InvalidParameterError",
     "NotFoundError",
     "PaginationError",
@@ -102,8 +108,8 @@ class APIError(SocketlabError):
         message: str,
         *,
         status: int,
-        method: str,
-        url: str,
+        method: str | None = None,
+        url: str | None = None,
         details: Any = None,
         request_id: str | None = None,
         errors: tuple[ErrorObject, ...] = (),
@@ -117,8 +123,14 @@ class APIError(SocketlabError):
         self.errors = errors
         super().__init__(message)
 
+    def in_context(self, method: str, url: str) -> APIError:
+        """Name the request this answer came from (a pure decoder cannot know it); returns self."""
+        self.method, self.url = method, url
+        return self
+
     def __str__(self) -> str:
-        text = f"{self.status} from {self.method} {self.url}: {self.message}"
+        request = f" from {self.method} {self.url}" if self.method else ""
+        text = f"{self.status}{request}: {self.message}"
         if self.details:
             text += f" (details: {self.details})"
         if self.request_id:
@@ -194,3 +206,11 @@ class SunsetWarning(FutureWarning):
 
 class QuotaWarning(UserWarning):
     """The remaining Socket quota looks too small for the rest of a multi-page fetch."""
+
+
+class FutureDateWarning(UserWarning):
+    """A query reaches past today (UTC): those days have no data yet (``range="30d"`` looks forward)."""
+
+
+class CacheWarning(UserWarning):
+    """The on-disk cache cannot be used (unwritable, or corrupt and moved aside): the client goes on without it."""

@@ -24,7 +24,6 @@ import pyarrow.compute as pc
 import pyarrow.json as pajson
 
 from socketlab._params import SNAPSHOT_STATUSES
-from socketlab._responses import RawItems
 
 __all__ = [
     "ALERT_SCHEMA",
@@ -38,6 +37,7 @@ __all__ = [
     "SEVERITY_DTYPE",
     "SNAPSHOT_SCHEMA",
     "Column",
+    "RawItems",
     "concat_frames",
     "explode_coordinates",
     "explode_problems",
@@ -50,6 +50,14 @@ __all__ = [
 ]
 
 UTC_TIMESTAMP = "datetime64[ns, UTC]"
+
+
+class RawItems(list):  # type: ignore[type-arg]
+    """A page's items still as raw JSON, one ``msgspec.Raw`` each: framed straight into Arrow."""
+
+    def item(self, index: int) -> Any:
+        """One item decoded (for the rare look at a single item)."""
+        return orjson.loads(bytes(self[index]))
 
 
 @dataclass(frozen=True)
@@ -491,21 +499,18 @@ ORGANIZATION_SCHEMA: tuple[Column, ...] = _columns(
 _TREND_COUNTS = ("count", "countDirect", "countIndirect")
 
 
-def trend_frame(body: Any, org: str) -> pd.DataFrame:
+def trend_frame(items: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) -> pd.DataFrame:
     """A trend answer (alerts or dependencies) as a long frame: one row per day and group.
 
     Columns: date (UTC midnight), one snake_case column per aggregation field, the counts and
     their deltas (``count``, ``count_delta``, and for dependencies the direct/indirect and
     per-severity counts). A day without data has no row.
     """
-    if not isinstance(body, Mapping) or not isinstance(body.get("items"), list):
-        raise ValueError("a trend answer without an items list")
-    meta = body.get("meta") or {}
     fields = list((meta.get("aggregation") or {}).get("fields") or [])
     columns: dict[str, list[Any]] = {"date": []}
     columns.update({snake_case(f): [] for f in fields})
     rows: list[dict[str, Any]] = []
-    for item in body["items"]:
+    for item in items:
         for point in item.get("dataPoints") or []:
             row: dict[str, Any] = {"date": item["date"]}
             row.update(zip((snake_case(f) for f in fields), point.get("aggregationGroup") or [], strict=False))
@@ -531,5 +536,5 @@ def trend_frame(body: Any, org: str) -> pd.DataFrame:
         else:
             data[name] = pd.Series(values, dtype=object)
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
-    frame.attrs.update(org=org, meta=dict(meta))
+    frame.attrs.update(meta=dict(meta))
     return frame

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from socketlab._errors import InvalidParameterError
+from socketlab._errors import FutureDateWarning, InvalidParameterError
 
 __all__ = [
     "AGGREGATION_FIELDS",
@@ -28,6 +29,7 @@ __all__ = [
     "alerts_query",
     "alerts_trend_query",
     "check_org_slug",
+    "check_orgs",
     "check_path_segment",
     "check_uuid",
     "comma_list",
@@ -41,8 +43,10 @@ __all__ = [
     "snapshots_query",
     "snyk_limit",
     "snyk_version",
+    "span_end",
     "to_date_string",
     "to_timestamp_string",
+    "warn_if_future",
 ]
 
 # spec historicalSnapshotsList, filters.status: the five allowed statuses
@@ -69,6 +73,44 @@ def check_org_slug(org: object, argument: str = "org") -> str:
             "(it becomes part of the URL path)",
         )
     return org
+
+
+def check_orgs(org: object, argument: str = "org") -> list[str]:
+    """One org slug, or several (a list or tuple of slugs), as a list of checked slugs."""
+    if isinstance(org, str):
+        return [check_org_slug(org, argument)]
+    if not isinstance(org, Sequence) or isinstance(org, bytes):
+        raise InvalidParameterError(
+            argument, f"expected an organization slug or a list of them, got {type(org).__name__}"
+        )
+    if not org:
+        raise InvalidParameterError(argument, "no organization given")
+    slugs = [check_org_slug(one, argument) for one in org]
+    if len(set(slugs)) != len(slugs):
+        raise InvalidParameterError(argument, "an organization is named twice")
+    return slugs
+
+
+def span_end(date: str | None, range: str | None, today: dt.date) -> dt.date:
+    """The last UTC day a (date, range) query covers: ``date`` (default today), plus N for ``"Nd"``."""
+    day = dt.date.fromisoformat(date) if date else today
+    match = _RANGE.fullmatch(range or "-7d")
+    if match and not match.group(1):
+        day += dt.timedelta(days=int(match.group(2)))
+    return day
+
+
+def warn_if_future(date: str | None, range: str | None, *, today: dt.date | None = None, stacklevel: int = 2) -> None:
+    """Warn (FutureDateWarning) when a checked query reaches past today, where no data exists yet."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    end = span_end(date, range, today)
+    if end > today:
+        trap = " ('Nd' counts forward from date: '-Nd' is the N days before it)" if range and range[0] != "-" else ""
+        warnings.warn(
+            FutureDateWarning(f"the query reaches {end.isoformat()}, past today ({today.isoformat()} UTC): "
+                              f"those days have no data yet{trap}"),
+            stacklevel=stacklevel + 1,
+        )  # fmt: skip
 
 
 def to_date_string(value: object, argument: str = "date") -> str:

@@ -16,6 +16,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from socketlab._fanout import Cancel
+
 __all__ = ["RateLimiter"]
 
 
@@ -41,9 +43,15 @@ class RateLimiter:
         self._paused_until = 0.0
         self.waited = 0.0  # seconds spent waiting at the gate, all threads together
 
-    def acquire(self) -> None:
-        """Block until a request may be sent, then count it."""
+    def acquire(self, cancel: Cancel | None = None) -> None:
+        """Block until a request may be sent, then count it.
+
+        With ``cancel``, the wait is cut into short naps that end as soon as the work is stopped
+        (raising Cancelled): a stopped fan-out never leaves a thread waiting a minute to send.
+        """
         while True:
+            if cancel is not None:
+                cancel.check()
             with self._lock:
                 now = self._clock()
                 wait = self._paused_until - now
@@ -56,6 +64,8 @@ class RateLimiter:
                     wait = self._sent[0] + self.window - now
                 # never a vanishing wait: clocks with coarse ticks would otherwise spin forever
                 wait = max(wait, 0.001)
+                if cancel is not None:
+                    wait = min(wait, 0.25)
                 self.waited += wait
             self._sleep(wait)
 

@@ -1,7 +1,9 @@
-"""Decode a response (status, headers, body) into data or the matching exception.
+"""The rules every response follows: an error status becomes its typed exception, a 2xx body is JSON.
 
-Pure functions in the manner of gidgethub's ``decipher_response``: no networking, so they are
-tested with recorded bodies and hand-made awkward ones.
+Pure functions in the manner of gidgethub's ``decipher_response``: they see a status, headers
+and a body, never a request, so they raise errors without one (the client shell names the
+method and URL before an error leaves it). The per-operation decoders in ``_decoders`` build on
+these; tests feed them recorded bodies and hand-made awkward ones.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import email.utils
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import msgspec
 import orjson
 
 from socketlab._errors import (
@@ -27,13 +28,17 @@ from socketlab._errors import (
 )
 
 __all__ = [
-    "RawItems",
+    "ErrorReader",
+    "check_snyk",
+    "check_socket",
+    "contract_error",
     "decode_snyk",
     "decode_socket",
-    "decode_socket_page",
     "error_class",
+    "json_body",
     "parse_retry_after",
     "request_id_of",
+    "snippet",
 ]
 
 _BY_STATUS: dict[int, type[APIError]] = {
@@ -44,6 +49,7 @@ _BY_STATUS: dict[int, type[APIError]] = {
     429: RateLimitError,
 }
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "snyk-request-id", "x-amzn-requestid")
+SNIPPET_CHARS = 200  # how much of an unreadable body an error quotes
 
 
 def error_class(status: int) -> type[APIError]:
@@ -68,7 +74,8 @@ def request_id_of(headers: Mapping[str, str]) -> str | None:
 def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date (RFC 9110).
 
-    None when absent or unreadable; a date in the past gives 0.
+    None when absent or unreadable; a date in the past gives 0. A date with an offset other
+    than GMT (which RFC 9110 forbids, but servers send) is honoured as written.
     """
     if value is None:
         return None
@@ -81,50 +88,45 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> floa
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    if when.tzinfo is None:  # an HTTP date is always GMT
+    if when.tzinfo is None:  # "-0000" (and a bare date) means UTC: an HTTP date is always GMT
         when = when.replace(tzinfo=dt.UTC)
     now = now or dt.datetime.now(dt.UTC)
     return max(0.0, (when - now).total_seconds())
 
 
-def _snippet(body: bytes) -> str:
+def snippet(body: bytes) -> str:
+    """The start of a body, for an error message about a body that could not be read."""
     text = body.decode("utf-8", "replace").strip()
-    return text[:200] + ("…" if len(text) > 200 else "")
+    return text[:SNIPPET_CHARS] + ("…" if len(text) > SNIPPET_CHARS else "")
+
+
+def contract_error(
+    message: str, status: int, headers: Mapping[str, str], details: Any = None
+) -> UnexpectedResponseError:
+    """The error for a body that breaks the API's contract (the shell adds method and URL)."""
+    return UnexpectedResponseError(message, status=status, details=details, request_id=request_id_of(headers))
+
+
+def json_body(status: int, headers: Mapping[str, str], body: bytes) -> Any:
+    """A 2xx body as JSON, or UnexpectedResponseError quoting its start."""
+    try:
+        return orjson.loads(body)  # several times faster than json on big pages
+    except orjson.JSONDecodeError:
+        raise contract_error(f"the body is not JSON: {snippet(body)!r}", status, headers) from None
 
 
 ErrorReader = Callable[[bytes, int], tuple[str, Any, tuple[ErrorObject, ...]]]
 
 
-def _decode(
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    *,
-    method: str,
-    url: str,
-    now: dt.datetime | None,
-    read_error: ErrorReader,
-) -> Any:
-    request_id = request_id_of(headers)
+def _check(status: int, headers: Mapping[str, str], body: bytes, now: dt.datetime | None, read: ErrorReader) -> None:
     if 200 <= status < 300:
-        try:
-            return orjson.loads(body)  # several times faster than json on big pages
-        except ValueError:
-            raise UnexpectedResponseError(
-                f"the body is not JSON: {_snippet(body)!r}",
-                status=status,
-                method=method,
-                url=url,
-                request_id=request_id,
-            ) from None
-    message, details, errors = read_error(body, status)
+        return
+    message, details, errors = read(body, status)
     cls = error_class(status)
     kwargs: dict[str, Any] = {
         "status": status,
-        "method": method,
-        "url": url,
         "details": details,
-        "request_id": request_id,
+        "request_id": request_id_of(headers),
         "errors": errors,
     }
     if cls is RateLimitError:
@@ -132,40 +134,36 @@ def _decode(
     raise cls(message, **kwargs)
 
 
-def decode_socket(
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    *,
-    method: str,
-    url: str,
-    now: dt.datetime | None = None,
-) -> Any:
-    """The JSON of a 2xx Socket response, or raise the exception its status calls for.
+def check_socket(status: int, headers: Mapping[str, str], body: bytes, now: dt.datetime | None = None) -> None:
+    """Return for a 2xx; raise the exception a Socket error status calls for.
 
     Socket errors are ``{"error": {"message": str, "details": object | null}}`` (spec
     components.responses); a body that is not that shape still raises the right class, with the
     start of the body as the message, so a proxy's HTML error page is not a crash.
     """
-    return _decode(status, headers, body, method=method, url=url, now=now, read_error=_socket_error)
+    _check(status, headers, body, now, _socket_error)
 
 
-def decode_snyk(
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    *,
-    method: str,
-    url: str,
-    now: dt.datetime | None = None,
-) -> Any:
-    """The JSON of a 2xx Snyk response, or raise the exception its status calls for.
+def check_snyk(status: int, headers: Mapping[str, str], body: bytes, now: dt.datetime | None = None) -> None:
+    """Return for a 2xx; raise the exception a Snyk error status calls for.
 
     Snyk errors are JSON:API ``{"jsonapi": ..., "errors": [...]}``; every error object is kept
     (status, code, title, detail, id, source.parameter/pointer). The overview's bare 401 body
     ``{"status": "401", "code": "Unauthorized"}`` and non-JSON bodies are tolerated.
     """
-    return _decode(status, headers, body, method=method, url=url, now=now, read_error=_jsonapi_errors)
+    _check(status, headers, body, now, _jsonapi_errors)
+
+
+def decode_socket(status: int, headers: Mapping[str, str], body: bytes, now: dt.datetime | None = None) -> Any:
+    """Any Socket answer as JSON, or the typed exception (operations with a known shape have their own decoder)."""
+    check_socket(status, headers, body, now)
+    return json_body(status, headers, body)
+
+
+def decode_snyk(status: int, headers: Mapping[str, str], body: bytes, now: dt.datetime | None = None) -> Any:
+    """Any Snyk answer as JSON, or the typed exception (collections have their own decoder)."""
+    check_snyk(status, headers, body, now)
+    return json_body(status, headers, body)
 
 
 def _socket_error(body: bytes, status: int) -> tuple[str, Any, tuple[ErrorObject, ...]]:
@@ -211,60 +209,12 @@ def _error_object(raw: dict[str, Any]) -> ErrorObject:
 def _json_or_none(body: bytes) -> Any:
     try:
         return orjson.loads(body)
-    except ValueError:
+    except orjson.JSONDecodeError:
         return None
 
 
 def _fallback_message(body: bytes, status: int) -> str:
-    snippet = _snippet(body)
-    if not snippet:
+    text = snippet(body)
+    if not text:
         return f"HTTP {status} with an empty body"
-    return snippet if _json_or_none(body) is None else f"HTTP {status}: {snippet}"
-
-
-class RawItems(list):  # type: ignore[type-arg]
-    """A page's items still as raw JSON, one ``msgspec.Raw`` each: framed straight into Arrow."""
-
-    def item(self, index: int) -> Any:
-        """One item decoded (for the rare look at a single item)."""
-        return orjson.loads(bytes(self[index]))
-
-
-class _Page(msgspec.Struct):
-    items: list[msgspec.Raw]
-    meta: dict[str, Any] = {}
-    endCursor: str | None = None
-
-
-_PAGE = msgspec.json.Decoder(_Page)
-
-
-def decode_socket_page(
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    *,
-    method: str,
-    url: str,
-    now: dt.datetime | None = None,
-) -> Any:
-    """A Socket list page ``{"meta", "items", "endCursor"}`` whose items stay raw JSON.
-
-    Only the page's outline is parsed here (msgspec validates it: items a list, endCursor a
-    string or null); the items go to the frame builder as raw bytes, never as Python dicts.
-    Error statuses decode as in decode_socket.
-    """
-    if not 200 <= status < 300:
-        return decode_socket(status, headers, body, method=method, url=url, now=now)
-    try:
-        page = _PAGE.decode(body)
-    except msgspec.ValidationError as exc:  # JSON, but not the shape of a page
-        raise UnexpectedResponseError(
-            f"not a page of items: {exc}", status=status, method=method, url=url, request_id=request_id_of(headers)
-        ) from None
-    except msgspec.DecodeError:
-        raise UnexpectedResponseError(
-            f"the body is not JSON: {_snippet(body)!r}",
-            status=status, method=method, url=url, request_id=request_id_of(headers),
-        ) from None  # fmt: skip
-    return {"meta": page.meta, "items": RawItems(page.items), "endCursor": page.endCursor}
+    return text if _json_or_none(body) is None else f"HTTP {status}: {text}"

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import os
-import re
 import string
 import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, Literal
 
@@ -19,26 +17,27 @@ import httpx
 import pandas as pd
 
 from socketlab import _progress
-from socketlab._cache import cache_dir, cache_enabled, from_cache
-from socketlab._client import HTTPShell, RetryPolicy, TokenAuth
+from socketlab._cache import response_cache
+from socketlab._client import Answer, HTTPShell, RetryPolicy, TokenAuth
 from socketlab._config import check_base_url, resolve_token
+from socketlab._decoders import SnykPage, snyk_page_decoder
 from socketlab._errors import (
     InvalidParameterError,
     PaginationError,
     SocketlabError,
     SunsetWarning,
-    UnexpectedResponseError,
 )
+from socketlab._fanout import Cancel, run_concurrently
 from socketlab._frames import (
     ISSUE_SCHEMA,
     PROJECT_SCHEMA,
     RESOURCE_SCHEMA,
     Column,
+    concat_frames,
     explode_coordinates,
     explode_problems,
-    resources_frame,
 )
-from socketlab._pages import follow, snyk_next_url
+from socketlab._pages import follow
 from socketlab._params import (
     DEFAULT_SNYK_VERSION,
     check_path_segment,
@@ -50,7 +49,6 @@ from socketlab._params import (
     snyk_version,
 )
 from socketlab._ratelimit import RateLimiter
-from socketlab._responses import decode_snyk
 
 __all__ = ["DEFAULT_SNYK_BASE_URL", "DEFAULT_SNYK_RATE_LIMIT", "SnykClient"]
 
@@ -59,9 +57,6 @@ DEFAULT_SNYK_BASE_URL = "https://api.snyk.io/rest"
 DEFAULT_SNYK_RATE_LIMIT = 540
 JSONAPI = "application/vnd.api+json"
 _RESERVED = {"version": "version=", "limit": "limit="}
-_UUID_IN_PATH = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-
-Page = tuple[dict[str, Any], httpx.Headers]
 
 
 def _header_date(value: str) -> str:
@@ -88,9 +83,11 @@ class SnykClient:
     loopback sandboxes excepted). ``version`` is the API version sent with every request (a GA
     date, optionally ``~beta``/``~experimental``), overridable per call. ``rate_limit`` is the
     key's budget per ``rate_window`` seconds (a minute), shared by every thread of this
-    client. ``cache`` (on by default, SOCKETLAB_CACHE=0 turns it off) reuses a collection's
+    client. ``cache`` (on by default; SOCKETLAB_CACHE=0 or ``cache=False`` turns it off, a path
+    puts it in that folder) reuses a collection's
     pages for ``cache_ttl`` seconds (Snyk's issues are current state, so briefly) with no
-    request made.
+    request made and no rate-limit slot taken; every fetch takes ``cache=False`` to ask the
+    API anyway, and ``clear_cache()`` empties it.
     """
 
     def __init__(
@@ -107,9 +104,9 @@ class SnykClient:
         max_retries: int = 4,
         max_retry_wait: float = 60.0,
         progress: bool | None = None,
-        cache: bool | None = None,
+        cache: bool | str | os.PathLike[str] | None = None,
         cache_ttl: float = 300,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if auth not in ("token", "bearer"):
@@ -121,8 +118,9 @@ class SnykClient:
         self.progress = progress
         # a small margin: the API counts when a request arrives, a moment after we count it
         self.limiter = RateLimiter(
-            rate_limit, window=rate_window + max(0.05, rate_window * 0.02), clock=clock, sleep=sleep
+            rate_limit, window=rate_window + max(0.05, rate_window * 0.02), clock=clock, sleep=sleep or time.sleep
         )
+        self.cache_ttl = cache_ttl
         self.version_served: dict[str, str] = {}  # endpoint path -> snyk-version-served
         self.last_request_id: str | None = None
         self._lock = threading.Lock()
@@ -131,7 +129,6 @@ class SnykClient:
         self._shell = HTTPShell(
             base_url=self.base_url,
             auth=TokenAuth(token, "token" if auth == "token" else "snyk-bearer"),
-            decode=decode_snyk,
             headers={"Accept": JSONAPI},
             transport=transport,
             timeout=timeout,
@@ -140,8 +137,7 @@ class SnykClient:
             on_response=self._count,
             limiter=self.limiter,
             json_content_type=JSONAPI,
-            cache_path=cache_dir() / "http-cache.sqlite" if cache_enabled(cache) else None,
-            cache_ttl=lambda method, url: cache_ttl if method == "GET" else None,
+            cache=response_cache(cache),
         )
 
     def __repr__(self) -> str:
@@ -153,14 +149,17 @@ class SnykClient:
         return self._requests_made
 
     def _count(self, response: httpx.Response) -> None:
-        if from_cache(response):
-            return  # answered from disk: nothing counted against the rate limit
         with self._lock:
             self._requests_made += 1
             self.last_request_id = response.headers.get("snyk-request-id") or self.last_request_id
 
     def close(self) -> None:
+        """Close the connection pool and the cache's database connection."""
         self._shell.close()
+
+    def clear_cache(self) -> int:
+        """Forget every cached answer in the cache folder (all clients'); returns how many there were."""
+        return self._shell.clear_cache()
 
     def __enter__(self) -> SnykClient:
         return self
@@ -190,49 +189,29 @@ class SnykClient:
         limit: int = 100,
         version: str | None = None,
         progress: bool | None = None,
+        cache: bool = True,
+        max_workers: int = 8,
     ) -> pd.DataFrame:
         """Issues of an org (listOrgIssues) or a group (listGroupIssues), one row per issue.
 
         ``status`` is open and/or resolved; ignoring is the separate ``ignored`` flag. Severity
         is an ordered categorical (info < low < medium < high < critical). Snyk holds current
-        state only: an ignore has no timestamp.
+        state only: an ignore has no timestamp. Several ``org_id``s (or ``group_id``s) are
+        fetched concurrently (on up to ``max_workers`` threads) under the one rate limiter.
         """
         if (org_id is None) == (group_id is None):
             raise InvalidParameterError("org_id", "pass exactly one of org_id= or group_id=")
-        filters = {
-            "type": type, "status": status, "ignored": ignored,
-            "effective_severity_level": effective_severity_level, "created_after": created_after,
-            "created_before": created_before, "updated_after": updated_after, "updated_before": updated_before,
-            "scan_item_id": scan_item_id, "scan_item_type": scan_item_type, "limit": limit, "version": version,
-            "progress": progress,
-        }  # fmt: skip
-        for key, ids in (("org_id", org_id), ("group_id", group_id)):
-            if isinstance(ids, list | tuple | set):  # several: concurrently, under the one limiter
-                return self._concurrently([{**filters, key: one} for one in ids], self.issues, key)
         query = issues_query(
             type=type, status=status, ignored=ignored, effective_severity_level=effective_severity_level,
             created_after=created_after, created_before=created_before, updated_after=updated_after,
             updated_before=updated_before, scan_item_id=scan_item_id, scan_item_type=scan_item_type,
         )  # fmt: skip
-        if org_id is not None:
-            path = f"/orgs/{check_uuid(org_id, 'org_id')}/issues"
-            template = "/orgs/{org_id}/issues"
-        else:
-            path = f"/groups/{check_uuid(group_id, 'group_id')}/issues"
-            template = "/groups/{group_id}/issues"
-        return self._frame(template, path, query, ISSUE_SCHEMA, limit=limit, version=version, progress=progress)
-
-    def _concurrently(
-        self, calls: list[dict[str, Any]], method: Callable[..., pd.DataFrame], argument: str
-    ) -> pd.DataFrame:
-        """Run the calls on threads (the rate limiter is shared) and stack their frames in order."""
-        if not calls:
-            raise InvalidParameterError(argument, "no id given")
-        with ThreadPoolExecutor(max_workers=min(8, len(calls))) as pool:
-            frames = list(pool.map(lambda kwargs: method(**kwargs), calls))
-        result = pd.concat(frames, ignore_index=True)
-        result.attrs = {**frames[0].attrs, "pages": sum(f.attrs.get("pages", 0) for f in frames)}
-        return result
+        argument, ids = ("org_id", org_id) if org_id is not None else ("group_id", group_id)
+        template = "/orgs/{org_id}/issues" if argument == "org_id" else "/groups/{group_id}/issues"
+        paths = [template.format(**{argument: one}) for one in self._ids(ids, argument)]
+        several = isinstance(ids, list | tuple | set)
+        return self._collections(template, paths, query, ISSUE_SCHEMA, limit=limit, version=version,
+                                 progress=progress, cache=cache, several=several, max_workers=max_workers)  # fmt: skip
 
     def projects(
         self,
@@ -241,6 +220,8 @@ class SnykClient:
         limit: int = 100,
         version: str | None = None,
         progress: bool | None = None,
+        cache: bool = True,
+        max_workers: int = 8,
         **filters: Any,
     ) -> pd.DataFrame:
         """Projects of an org (listOrgProjects), one row per project.
@@ -248,21 +229,17 @@ class SnykClient:
         Filters are the endpoint's, as Python values: ``names=[...]``, ``origins=[...]``,
         ``target_id=[...]``, ``tags={"team": "x"}``, ``latest_issue_counts=True``,
         ``business_criticality=[...]``, ``environment=[...]``, ``lifecycle=[...]``, ...
+        Several ``org_id``s are fetched concurrently, on up to ``max_workers`` threads.
         """
-        if isinstance(org_id, list | tuple | set):  # several orgs: concurrently
-            return self._concurrently(
-                [dict(org_id=o, limit=limit, version=version, progress=progress, **filters) for o in org_id],
-                self.projects,
-                "org_id",
-            )
         try:
             query = projects_query(**filters)
         except TypeError as exc:
             raise InvalidParameterError("filters", f"unknown filter: {exc}") from None
-        path = f"/orgs/{check_uuid(org_id, 'org_id')}/projects"
-        return self._frame(
-            "/orgs/{org_id}/projects", path, query, PROJECT_SCHEMA, limit=limit, version=version, progress=progress
-        )
+        paths = [f"/orgs/{one}/projects" for one in self._ids(org_id, "org_id")]
+        several = isinstance(org_id, list | tuple | set)
+        return self._collections("/orgs/{org_id}/projects", paths, query, PROJECT_SCHEMA, limit=limit,
+                                 version=version, progress=progress, cache=cache, several=several,
+                                 max_workers=max_workers)  # fmt: skip
 
     def collection(
         self,
@@ -272,21 +249,20 @@ class SnykClient:
         limit: int = 100,
         version: str | None = None,
         progress: bool | None = None,
+        cache: bool = True,
         **path_params: Any,
     ) -> pd.DataFrame:
         """Any JSON:API collection, e.g. ``collection("/orgs/{org_id}/targets", org_id=...)``.
 
         Path placeholders are filled from keyword arguments (each must be a plain path segment);
-        ``params`` are sent as Snyk expects (lists comma-joined, booleans lower-case). The frame
-        has ``id``, ``type``, every attribute as a snake_case column, and ``<relationship>_id``.
+        ``params`` are sent as Snyk expects (lists comma-joined, booleans lower-case); the page
+        size is ``limit=`` and the version ``version=``. The frame has ``id``, ``type``, every
+        attribute as a snake_case column, and ``<relationship>_id``.
         """
         template, url_path = self._fill(path, path_params)
-        query: dict[str, str] = {}
-        for name, value in (params or {}).items():
-            if name in _RESERVED:
-                raise InvalidParameterError(name, f"pass it as {_RESERVED[name]}..., not in params")
-            query[name] = query_value(value, name)
-        return self._frame(template, url_path, query, RESOURCE_SCHEMA, limit=limit, version=version, progress=progress)
+        query = self._params(params)
+        return self._collections(template, [url_path], query, RESOURCE_SCHEMA, limit=limit, version=version,
+                                 progress=progress, cache=cache, several=False)  # fmt: skip
 
     def pages(
         self,
@@ -295,18 +271,39 @@ class SnykClient:
         params: Mapping[str, Any] | None = None,
         limit: int = 100,
         version: str | None = None,
+        cache: bool = True,
         **path_params: Any,
     ) -> Iterator[dict[str, Any]]:
-        """The raw JSON:API pages of a collection, following ``links.next`` to the end."""
+        """The JSON:API pages of a collection as the API sent them, following ``links.next`` to the end."""
         template, url_path = self._fill(path, path_params)
-        query = {name: query_value(value, name) for name, value in (params or {}).items()}
-        for body, _ in self._pages(template, url_path, query, limit=limit, version=version):
-            yield body
+        query = self._params(params)
+        version = self.version if version is None else snyk_version(version)
+        decode = snyk_page_decoder(RESOURCE_SCHEMA, self.base_url)
+        for answer in self._pages(template, url_path, query, decode, limit=snyk_limit(limit), version=version,
+                                  cache=cache):  # fmt: skip
+            yield answer.data.json()
 
     # -- helpers ------------------------------------------------------------------------------
 
     explode_problems = staticmethod(explode_problems)
     explode_coordinates = staticmethod(explode_coordinates)
+
+    @staticmethod
+    def _ids(ids: object, argument: str) -> list[str]:
+        """One UUID or several, checked (several: a list, tuple or set)."""
+        many = [ids] if isinstance(ids, str) or not isinstance(ids, list | tuple | set) else list(ids)
+        if not many:
+            raise InvalidParameterError(argument, "no id given")
+        return [check_uuid(one, argument) for one in many]
+
+    @staticmethod
+    def _params(params: Mapping[str, Any] | None) -> dict[str, str]:
+        query: dict[str, str] = {}
+        for name, value in (params or {}).items():
+            if name in _RESERVED:
+                raise InvalidParameterError(name, f"pass it as {_RESERVED[name]}..., not in params")
+            query[name] = query_value(value, name)
+        return query
 
     @staticmethod
     def _fill(path: str, path_params: Mapping[str, Any]) -> tuple[str, str]:
@@ -325,32 +322,99 @@ class SnykClient:
         return path, filled
 
     def _pages(
-        self, template: str, path: str, query: dict[str, str], *, limit: int, version: str | None
-    ) -> Iterator[Page]:
-        version = self.version if version is None else snyk_version(version)
+        self,
+        template: str,
+        path: str,
+        query: dict[str, str],
+        decode: Callable[[int, Mapping[str, str], bytes], SnykPage],
+        *,
+        limit: int,
+        version: str,
+        cache: bool,
+        cancel: Cancel | None = None,
+    ) -> Iterator[Answer[SnykPage]]:
+        """Every page of a collection: the first from our query, then each ``links.next`` exactly as given."""
         first: tuple[str, dict[str, str] | None] = (
             self._shell.url(path),
-            {**query, "version": version, "limit": str(snyk_limit(limit))},
+            {**query, "version": version, "limit": str(limit)},
         )
+        ttl = self.cache_ttl if cache else None
 
-        def fetch(request: tuple[str, dict[str, str] | None]) -> Page:
+        def fetch(request: tuple[str, dict[str, str] | None]) -> Answer[SnykPage]:
             url, params = request
-            body, headers = self._shell.send("GET", url, params=params)
-            if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-                raise UnexpectedResponseError(
-                    "a JSON:API collection page without a data list", status=200, method="GET", url=url
-                )
-            self._note_headers(template, version, headers)
-            return body, headers
+            answer = self._shell.call("GET", url, decode, params=params, cache_ttl=ttl, cancel=cancel)
+            self._note_headers(template, version, answer.headers)
+            return answer
 
         def next_of(
-            request: tuple[str, dict[str, str] | None], page: Page
+            request: tuple[str, dict[str, str] | None], answer: Answer[SnykPage]
         ) -> tuple[str, tuple[str, dict[str, str] | None]] | None:
-            url = snyk_next_url(page[0], self.base_url)
+            url = answer.data.next_url
             # the link already carries version, limit, filters and cursor: follow it as given
             return None if url is None else (url, (url, None))
 
-        return follow(first, fetch, next_of)
+        def on_repeat(request: tuple[str, dict[str, str] | None]) -> None:
+            self._shell.evict("GET", *request)
+
+        return follow(first, fetch, next_of, on_repeat)
+
+    def _collections(
+        self,
+        template: str,
+        paths: list[str],
+        query: dict[str, str],
+        schema: Sequence[Column],
+        *,
+        limit: int,
+        version: str | None,
+        progress: bool | None,
+        cache: bool,
+        several: bool,
+        max_workers: int = 8,
+    ) -> pd.DataFrame:
+        """One collection, or the same query over several orgs or groups on threads (one fan-out).
+
+        A failure (or Ctrl-C) stops every thread before its next request; the error carries
+        the resources of every org fetched so far (``partial``) and the orgs left (``unfinished``).
+        """
+        version = self.version if version is None else snyk_version(version)
+        limit = snyk_limit(limit)
+        decode = snyk_page_decoder(schema, self.base_url)
+        if not several:
+            return self._frame(template, paths[0], query, schema, decode, limit=limit, version=version,
+                               progress=progress, cache=cache)  # fmt: skip
+
+        def work(path: str, cancel: Cancel) -> pd.DataFrame:
+            return self._frame(template, path, query, schema, decode, limit=limit, version=version, progress=False,
+                               cache=cache, cancel=cancel)  # fmt: skip
+
+        def fail(error: BaseException, finished: list[tuple[str, pd.DataFrame]], unfinished: list[str]) -> None:
+            frames = [frame for _, frame in sorted(finished, key=lambda pair: paths.index(pair[0]))]
+            own = getattr(error, "partial", None)
+            if isinstance(own, pd.DataFrame) and len(own):
+                frames.append(own)
+            partial = concat_frames(frames, schema)
+            partial.attrs.update(endpoint=template, complete=False)
+            error.partial, error.unfinished = partial, unfinished  # type: ignore[attr-defined]
+            if isinstance(error, SocketlabError | KeyboardInterrupt):
+                error.add_note(
+                    f"socketlab: {len(partial)} resources were fetched before this (error.partial); "
+                    f"{len(unfinished)} of {len(paths)} collections did not finish (error.unfinished). "
+                    "Running the same call again resumes: what arrived is in the cache."
+                )
+
+        if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
+            raise InvalidParameterError("max_workers", "expected a positive int")
+        done = dict(run_concurrently(paths, work, max_workers=min(max_workers, len(paths)), fail=fail))
+        frames = [done[path] for path in paths]
+        frame = concat_frames(frames, schema)
+        frame.attrs = {
+            **frames[0].attrs,
+            "pages": sum(f.attrs.get("pages", 0) for f in frames),
+            "cached_pages": sum(f.attrs.get("cached_pages", 0) for f in frames),
+            "request_ids": [r for f in frames for r in f.attrs.get("request_ids", [])],
+        }
+        return frame
 
     def _frame(
         self,
@@ -358,46 +422,53 @@ class SnykClient:
         path: str,
         query: dict[str, str],
         schema: Sequence[Column],
+        decode: Callable[[int, Mapping[str, str], bytes], SnykPage],
         *,
         limit: int,
-        version: str | None,
+        version: str,
         progress: bool | None,
+        cache: bool,
+        cancel: Cancel | None = None,
     ) -> pd.DataFrame:
         mode = _progress.resolve(progress, self.progress)
-        resources: list[dict[str, Any]] = []
+        frames: list[pd.DataFrame] = []
         request_ids: list[str] = []
         served = None
+        cached = 0
         next_url: str | None = None
         with _progress.PageProgress(mode, f"snyk {template}") as bar:
             try:
-                for body, headers in self._pages(template, path, query, limit=limit, version=version):
-                    resources.extend(body["data"])
-                    served = headers.get("snyk-version-served") or served
-                    if headers.get("snyk-request-id"):
-                        request_ids.append(headers["snyk-request-id"])
-                    next_url = None
-                    next_url = snyk_next_url(body, self.base_url)
-                    bar.page(len(body["data"]), more=next_url is not None)
-            except SocketlabError as exc:  # keep what came before the failure, never as complete
-                exc.partial, exc.pages_fetched = resources_frame(resources, schema), bar.pages
-                exc.partial.attrs.update(endpoint=template, pages=bar.pages, complete=False)
-                exc.resume_url = None if isinstance(exc, PaginationError) else next_url
-                if bar.pages:
+                for answer in self._pages(template, path, query, decode, limit=limit, version=version, cache=cache,
+                                          cancel=cancel):  # fmt: skip
+                    frames.append(answer.data.frame)
+                    cached += answer.from_cache
+                    served = answer.headers.get("snyk-version-served") or served
+                    if answer.headers.get("snyk-request-id"):
+                        request_ids.append(answer.headers["snyk-request-id"])
+                    next_url = answer.data.next_url
+                    bar.page(len(answer.data.frame), more=next_url is not None)
+            except BaseException as exc:  # keep what came before the failure (Ctrl-C too), never as complete
+                partial = concat_frames(frames, schema)
+                partial.attrs.update(endpoint=template, pages=bar.pages, cached_pages=cached, complete=False)
+                exc.partial, exc.pages_fetched = partial, bar.pages  # type: ignore[attr-defined]
+                exc.resume_url = None if isinstance(exc, PaginationError) else next_url  # type: ignore[attr-defined]
+                if bar.pages and isinstance(exc, SocketlabError | KeyboardInterrupt):
                     exc.add_note(
-                        f"socketlab: {len(resources)} resources in {bar.pages} pages were fetched (error.partial)"
+                        f"socketlab: {len(partial)} resources in {bar.pages} pages were fetched (error.partial)"
                     )
                 raise
-        frame = resources_frame(resources, schema)
+        frame = concat_frames(frames, schema)
         frame.attrs.update(
             endpoint=template,
-            version_requested=self.version if version is None else version,
+            version_requested=version,
             version_served=served,
             request_ids=request_ids,
             pages=bar.pages,
+            cached_pages=cached,
         )
         return frame
 
-    def _note_headers(self, template: str, version: str, headers: httpx.Headers) -> None:
+    def _note_headers(self, template: str, version: str, headers: Mapping[str, str]) -> None:
         served = headers.get("snyk-version-served")
         if served:
             self.version_served[template] = served
@@ -419,5 +490,5 @@ class SnykClient:
                 f"Snyk {template} version {served or version} (requested {version}) is "
                 f"{' and '.join(parts)}: pass a newer version= to keep it working"
             ),
-            stacklevel=4,
+            stacklevel=6,
         )

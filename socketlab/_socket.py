@@ -1,4 +1,10 @@
-"""The Socket.dev API client: org historical snapshots, on-demand snapshot jobs, quota."""
+"""The Socket.dev API client: org historical data, on-demand snapshot jobs, quota.
+
+What lives where: queries are built and checked in ``_params``, answers decoded in
+``_decoders``, costs and cache lifetimes decided in ``_policy``, backfill windows planned in
+``_windows`` and run by ``_fanout``; ``_client`` does the I/O. This module wires them into the
+public ``SocketClient``: accounting, the one page loop (``_collect``), backfills and job polling.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +13,28 @@ import os
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
-import msgspec
 import pandas as pd
 from tqdm.auto import tqdm
 
 from socketlab import _progress
-from socketlab._cache import cache_dir, cache_enabled, from_cache
-from socketlab._client import HTTPShell, RetryPolicy, TokenAuth
+from socketlab._cache import response_cache
+from socketlab._client import Answer, Decoder, HTTPShell, RetryPolicy, TokenAuth
 from socketlab._config import SOCKET_TOKEN_ENV, check_base_url, resolve_token
+from socketlab._decoders import (
+    Quota,
+    SocketPage,
+    decode_organizations,
+    decode_quota,
+    decode_snapshot_job,
+    decode_trend,
+    socket_page_decoder,
+)
 from socketlab._errors import (
     InvalidParameterError,
     PaginationError,
@@ -30,41 +43,27 @@ from socketlab._errors import (
     SocketlabError,
     UnexpectedResponseError,
 )
-from socketlab._frames import (
-    ALERT_SCHEMA,
-    ORGANIZATION_SCHEMA,
-    SNAPSHOT_SCHEMA,
-    Column,
-    concat_frames,
-    to_frame,
-    trend_frame,
-    utc_timestamp,
-)
-from socketlab._pages import follow, socket_next_cursor
+from socketlab._fanout import Cancel, run_concurrently
+from socketlab._frames import ALERT_SCHEMA, SNAPSHOT_SCHEMA, Column, concat_frames
+from socketlab._pages import follow
 from socketlab._params import (
     TERMINAL_STATUSES,
     alerts_query,
     alerts_trend_query,
     check_org_slug,
+    check_orgs,
     dependencies_trend_query,
     snapshots_query,
     to_date_string,
+    warn_if_future,
 )
-from socketlab._responses import RawItems, decode_socket, decode_socket_page
+from socketlab._policy import quota_cost, socket_cache_ttl, spends_quota
+from socketlab._windows import Window, covered_days, plan_windows, uncovered, window_query
 
 __all__ = ["DEFAULT_SOCKET_BASE_URL", "Quota", "SnapshotJob", "SocketClient"]
 
 DEFAULT_SOCKET_BASE_URL = "https://api.socket.dev/v0"
-# spec: what each operation "consumes": the historical family 10 units, /organizations 1, /quota 0
-SNAPSHOTS_COST = 10
-FRAME_BATCH = 50_000  # items framed together: fewer, larger Arrow conversions, bounded memory
-COSTS: dict[str, int] = {
-    "/historical/snapshots": 10,
-    "/historical/alerts": 10,
-    "/historical/alerts/trend": 10,
-    "/historical/dependencies/trend": 10,
-    "/organizations": 1,
-}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -78,63 +77,28 @@ class SnapshotJob:
 
 
 @dataclass(frozen=True)
-class Quota:
-    """GET /quota: units left in this window, the window's maximum, and when it refills."""
+class _ListKind:
+    """One of Socket's cursor-paginated lists: where it lives and how its rows are told apart."""
 
-    remaining: int
-    max: int
-    next_refresh: pd.Timestamp | None
+    path: str  # below /orgs/{org_slug}
+    schema: tuple[Column, ...]
+    day_column: str  # the UTC day a row belongs to (backfill windows clip on it)
+    identity: tuple[str, ...]  # what makes a row unique across overlapping windows
+    order: tuple[str, ...]  # the order of a merged frame
 
     @property
-    def used_fraction(self) -> float:
-        return 0.0 if self.max == 0 else 1 - self.remaining / self.max
+    def noun(self) -> str:
+        return self.path.rpartition("/")[2]
 
 
-def _keep_partial(
-    exc: SocketlabError, partial: pd.DataFrame, pages: int, meta: dict[str, Any], org: str, cursor: str | None
-) -> None:
-    """Attach what a failed fetch got to its error, and say how to resume."""
-    partial.attrs.update(org=org, meta=meta, pages=pages, complete=False)
-    exc.partial, exc.pages_fetched = partial, pages
-    exc.resume_cursor = None if isinstance(exc, PaginationError) else cursor
-    if exc.resume_cursor is not None or pages:
-        exc.add_note(
-            f"socketlab: {len(partial)} rows in {pages} pages were fetched before this error (error.partial)"
-            + (f"; resume with start_after_cursor={exc.resume_cursor!r}" if exc.resume_cursor else "")
-        )
-
-
-class FrameBatches:
-    """Pages' items framed FRAME_BATCH at a time as they arrive, stacked into one frame at the end.
-
-    Fewer, larger Arrow conversions than a frame per page, and memory bounded by one batch of
-    raw items rather than the whole history held as JSON.
-    """
-
-    def __init__(self, schema: Sequence[Column], description: str) -> None:
-        self.schema, self.description = schema, description
-        self._frames: list[pd.DataFrame] = []
-        self._pending: list[Any] = []  # items of pages not framed yet
-
-    def add(self, items: Sequence[Any]) -> None:
-        self._pending.extend(items)
-        if len(self._pending) >= FRAME_BATCH:
-            self._flush()
-
-    def frame(self) -> pd.DataFrame:
-        """Everything added so far, as one typed frame."""
-        self._flush()
-        return concat_frames(self._frames, self.schema)
-
-    def _flush(self) -> None:
-        if not self._pending:
-            return
-        items, self._pending = self._pending, []
-        raw = isinstance(items[0], msgspec.Raw)
-        try:
-            self._frames.append(to_frame(RawItems(items) if raw else items, self.schema))
-        except ValueError as exc:
-            raise UnexpectedResponseError(str(exc), status=200, method="GET", url=self.description) from None
+SNAPSHOTS = _ListKind("historical/snapshots", SNAPSHOT_SCHEMA, "requested_at", ("id",), ("requested_at", "id"))
+ALERTS = _ListKind(
+    "historical/alerts",
+    ALERT_SCHEMA,
+    "scanned_at",
+    ("scanned_at", "repo_slug", "alert_key"),
+    ("scanned_at", "repo_slug", "alert_key"),
+)
 
 
 class SocketClient:
@@ -145,10 +109,12 @@ class SocketClient:
     SOCKET_SECURITY_API_KEY that is set. ``auth="basic"`` sends it as the Basic user instead of
     a Bearer token. ``base_url`` defaults to SOCKET_API_BASE_URL, else the public API.
 
-    ``cache`` (on by default; SOCKETLAB_CACHE=0 turns it off) answers a repeated GET from an
-    on-disk cache (SOCKETLAB_CACHE_DIR, else the user cache directory) with no request and no
-    quota: for ``cache_ttl`` seconds, or ``recent_ttl`` when the query reaches today or is
-    ``latest``. The cache key holds a token fingerprint, never the token.
+    ``cache`` (on by default; SOCKETLAB_CACHE=0 or ``cache=False`` turns it off, a path puts it
+    in that folder) answers a repeated GET from an on-disk cache (SOCKETLAB_CACHE_DIR, else the
+    user cache directory) with no request and no quota: for ``cache_ttl`` seconds, or
+    ``recent_ttl`` when the query reaches today or is ``latest``. Only answers that decoded are
+    stored; every fetch takes ``cache=False`` to ask the API anyway, and ``clear_cache()``
+    empties it.
     ``check_quota`` asks the free /quota endpoint, once a fetch turns out to need several pages,
     whether the remaining quota can cover it, and warns (QuotaWarning) when it cannot.
     ``transport`` swaps the network (``socketlab.sandbox`` serves one); ``sleep`` and ``clock``
@@ -167,10 +133,10 @@ class SocketClient:
         max_retry_wait: float = 60.0,
         progress: bool | None = None,
         check_quota: bool = True,
-        cache: bool | None = None,
+        cache: bool | str | os.PathLike[str] | None = None,
         cache_ttl: float = 6 * 3600,
         recent_ttl: float = 300,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if auth not in ("bearer", "basic"):
@@ -182,7 +148,7 @@ class SocketClient:
         self.progress = progress
         self.check_quota = check_quota
         self.cache_ttl, self.recent_ttl = cache_ttl, recent_ttl
-        self._sleep = sleep
+        self._sleep = sleep or time.sleep
         self._clock = clock
         self._lock = threading.Lock()
         self._quota_spent = 0
@@ -190,15 +156,13 @@ class SocketClient:
         self._shell = HTTPShell(
             base_url=self.base_url,
             auth=TokenAuth(token, auth),
-            decode=decode_socket,
             headers={"Accept": "application/json"},
             transport=transport,
             timeout=timeout,
             retry=RetryPolicy(attempts=max_retries + 1, max_retry_wait=max_retry_wait),
             sleep=sleep,
             on_response=self._count,
-            cache_path=cache_dir() / "http-cache.sqlite" if cache_enabled(cache) else None,
-            cache_ttl=self._ttl,
+            cache=response_cache(cache),
         )
 
     def __repr__(self) -> str:
@@ -211,47 +175,31 @@ class SocketClient:
         """Quota units spent by this client: 10 per historical call the API processed, 1 per
         /organizations.
 
-        Responses that did not consume quota (401, 403, 429, 5xx) and the free /quota call are
-        not counted.
+        Responses that did not consume quota (401, 403, 429, 5xx), the free /quota call and
+        answers from the cache are not counted.
         """
         return self._quota_spent
 
     @property
     def requests_made(self) -> int:
-        """HTTP responses received by this client, retries and /quota included."""
+        """HTTP responses received by this client, retries and /quota included (cache hits are not requests)."""
         return self._requests_made
 
-    def _ttl(self, method: str, url: httpx.URL) -> float | None:
-        """How long an answer may be reused: historical data long, anything touching today briefly."""
-        path = url.path
-        if method != "GET" or path.endswith("/quota"):
-            return None  # quota must be live
-        if path.endswith("/organizations"):
-            return self.cache_ttl
-        today = dt.datetime.now(dt.UTC).date().isoformat()
-        date, range_ = url.params.get("date") or today, url.params.get("range", "-7d")
-        recent = date >= today or range_ == "latest"
-        if not recent and not range_.startswith("-"):
-            days = int(range_.rstrip("d") or 0)
-            recent = (dt.date.fromisoformat(date) + dt.timedelta(days=days)).isoformat() >= today
-        return self.recent_ttl if recent else self.cache_ttl
-
     def _count(self, response: httpx.Response) -> None:
-        if from_cache(response):
-            return  # answered from disk: no request, no quota
-        path = response.url.path
-        cost = next((c for suffix, c in COSTS.items() if path.endswith(suffix)), 0)
-        spent = response.status_code < 500 and response.status_code not in (401, 403, 429)
+        cost = quota_cost(response.url.path) if spends_quota(response.status_code) else 0
         with self._lock:
             self._requests_made += 1
-            if spent:
-                self._quota_spent += cost
+            self._quota_spent += cost
 
     # -- lifecycle ----------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool and the cache's database connection."""
         self._shell.close()
+
+    def clear_cache(self) -> int:
+        """Forget every cached answer in the cache folder (all clients'); returns how many there were."""
+        return self._shell.clear_cache()
 
     def __enter__(self) -> SocketClient:
         return self
@@ -261,7 +209,26 @@ class SocketClient:
     ) -> None:
         self.close()
 
-    # -- snapshots ----------------------------------------------------------------------------
+    # -- one request ----------------------------------------------------------------------------
+
+    def _get(
+        self,
+        path: str,
+        decode: Decoder[T],
+        params: Mapping[str, str] | None = None,
+        *,
+        cache: bool = True,
+        cancel: Cancel | None = None,
+    ) -> Answer[T]:
+        params = dict(params or {})
+        ttl = None
+        if cache:
+            today = dt.datetime.now(dt.UTC).date()
+            ttl = socket_cache_ttl("GET", path, params, today=today, cache_ttl=self.cache_ttl,
+                                   recent_ttl=self.recent_ttl)  # fmt: skip
+        return self._shell.call("GET", self._shell.url(path), decode, params=params, cache_ttl=ttl, cancel=cancel)
+
+    # -- snapshots and alerts: cursor-paginated lists -------------------------------------------
 
     def snapshot_pages(
         self,
@@ -274,19 +241,15 @@ class SocketClient:
         per_page: int = 10000,
         start_after_cursor: str | None = None,
         cache: bool = True,
-        _raw: bool = False,
     ) -> Iterator[dict[str, Any]]:
-        """Yield the raw JSON pages of a snapshots query, following ``endCursor`` to the end."""
+        """Yield the JSON pages of a snapshots query as the API sent them, following ``endCursor``.
+
+        Each page is checked (shape, types, cursor) before it is yielded, like every fetch.
+        """
         org = check_org_slug(org)
-        query = snapshots_query(
-            date=date,
-            range=range,
-            status=status,
-            request_id=request_id,
-            per_page=per_page,
-            start_after_cursor=start_after_cursor,
-        )
-        return self._cursor_pages(self._shell.url(f"/orgs/{org}/historical/snapshots"), query, "snapshots", cache, _raw)
+        query = snapshots_query(date=date, range=range, status=status, request_id=request_id, per_page=per_page,
+                                start_after_cursor=start_after_cursor)  # fmt: skip
+        return (answer.data.json() for answer in self._pages(org, SNAPSHOTS, query, cache=cache))
 
     def snapshots(
         self,
@@ -308,249 +271,25 @@ class SocketClient:
         """The org's historical snapshots as a DataFrame, one row per snapshot job.
 
         ``date`` is a UTC day (default: today); ``range`` is ``"-Nd"`` for the N days before it,
-        ``"Nd"`` for the N days *after* it (``"30d"`` from today looks into the future), or
-        ``"latest"``; the API's default is ``"-7d"``. ``status`` keeps only the given statuses
-        (in-progress, success, failure, timeout, skipped); ``request_id`` only those jobs.
+        ``"Nd"`` for the N days *after* it (``"30d"`` from today looks into the future, and
+        warns), or ``"latest"``; the API's default is ``"-7d"``. ``status`` keeps only the given
+        statuses (in-progress, success, failure, timeout, skipped); ``request_id`` only those jobs.
 
-        Every page is fetched (10 quota units each). ``df.attrs["meta"]`` holds the API's
-        ``meta`` (organization id, the inclusive dates it covered, the filters it applied) and
-        ``df.attrs["pages"]`` the number of pages.
+        Every page is fetched (10 quota units each, none for pages answered by the cache).
+        ``df.attrs["meta"]`` holds the API's ``meta`` (organization id, the inclusive dates it
+        covered, the filters it applied), ``df.attrs["pages"]`` the number of pages and
+        ``df.attrs["cached_pages"]`` how many of them came from the cache.
 
         Backfills: ``start=`` and ``end=`` (UTC days, inclusive) fetch a long span as
         ``window_days`` windows on ``max_workers`` threads, checked against each answer's
-        ``meta`` so no day is missed; ``org`` may then be several orgs (an ``org`` column is
-        added).
+        ``meta`` so no day is missed. ``org`` may be several orgs (an ``org`` column is added).
+        Ctrl-C stops every thread before its next request; the KeyboardInterrupt (like any error)
+        carries the rows fetched so far as ``partial``.
         """
-        if start is not None or end is not None or not isinstance(org, str):
-            return self._backfill(
-                org, start, end, date is not None or range is not None or start_after_cursor is not None,
-                lambda o, d, r: self.snapshots(o, date=d, range=r, status=status, request_id=request_id,
-                                               per_page=per_page, progress=False, cache=cache),
-                identity=["id"], order=["requested_at", "id"], day_column="requested_at",
-                window_days=window_days, max_workers=max_workers, progress=progress,
-            )  # fmt: skip
-        pages = self.snapshot_pages(
-            org,
-            date=date,
-            range=range,
-            status=status,
-            request_id=request_id,
-            per_page=per_page,
-            start_after_cursor=start_after_cursor,
-            cache=cache,
-            _raw=True,
-        )
-        return self._collect(
-            pages,
-            SNAPSHOT_SCHEMA,
-            description=f"{org} snapshots",
-            day_field="requestedAt",
-            progress=progress,
-            org=org,
-            start_cursor=start_after_cursor,
-        )
-
-    # -- cursor-paginated lists ---------------------------------------------------------------
-
-    def _cursor_pages(
-        self, url: str, query: dict[str, str], what: str, cache: bool = True, raw: bool = False
-    ) -> Iterator[dict[str, Any]]:
-        """Every page of a Socket list endpoint, following endCursor (the one loop, _pages.follow).
-
-        ``raw`` leaves each page's items as raw JSON (RawItems) for the Arrow framing path.
-        """
-        decode = decode_socket_page if raw else None
-
-        def fetch(params: dict[str, str]) -> dict[str, Any]:
-            page = self._shell.request("GET", url, params=params, cache=cache, decode=decode)
-            if not isinstance(page, dict) or not isinstance(page.get("items"), list):
-                raise UnexpectedResponseError(f"a {what} page without an items list", status=200, method="GET", url=url)
-            return page
-
-        def next_of(params: dict[str, str], page: dict[str, Any]) -> tuple[str, dict[str, str]] | None:
-            cursor = socket_next_cursor(page)
-            return None if cursor is None else (cursor, {**params, "startAfterCursor": cursor})
-
-        return follow(query, fetch, next_of)
-
-    def _collect(
-        self,
-        pages: Iterator[dict[str, Any]],
-        schema: Sequence[Column],
-        *,
-        description: str,
-        day_field: str,
-        progress: bool | None,
-        org: str,
-        start_cursor: str | None,
-    ) -> pd.DataFrame:
-        """Read every page into one typed frame, with a progress bar and a quota check.
-
-        If a page fails, the error leaves with what came before it (``partial``) and the cursor
-        of the request that failed (``resume_cursor``): nothing is returned as if complete.
-        """
-        mode = _progress.resolve(progress, self.progress)
-        batches = FrameBatches(schema, description)
-        meta: dict[str, Any] = {}
-        checked = not self.check_quota
-        spent_at_start = self._quota_spent
-        cursor = start_cursor
-        with _progress.PageProgress(mode, description) as bar:
-            try:
-                for page in pages:
-                    meta = meta or page.get("meta") or {}
-                    items = page["items"]
-                    batches.add(items)
-                    cursor = socket_next_cursor(page)
-                    bar.page(len(items), more=cursor is not None)
-                    # only a fetch that spends quota checks it (pages from the cache cost nothing)
-                    if cursor is not None and not checked and items and self._quota_spent > spent_at_start:
-                        checked = True
-                        last = items.item(-1) if isinstance(items, RawItems) else items[-1]
-                        self._warn_if_quota_short(meta, str(last.get(day_field, ""))[:10], bar.pages)
-                frame = batches.frame()
-            except SocketlabError as exc:
-                _keep_partial(exc, batches.frame(), bar.pages, meta, org, cursor)
-                raise
-        frame.attrs.update(org=org, meta=meta, pages=bar.pages)
-        return frame
-
-    def _warn_if_quota_short(self, meta: dict[str, Any], reached: str, pages: int) -> None:
-        """After the first pages, estimate how many remain from the dates covered; ask /quota (free)."""
-        try:
-            start = dt.date.fromisoformat(meta["startDateInclusive"])
-            end = dt.date.fromisoformat(meta["endDateInclusive"])
-            done = dt.date.fromisoformat(reached)
-        except (KeyError, TypeError, ValueError):
-            return
-        covered = max(1, (done - start).days + 1) / max(1, (end - start).days + 1)
-        needed = max(1, round(pages / min(1.0, covered)) - pages) * SNAPSHOTS_COST
-        quota = self.quota()
-        if quota.remaining < needed:
-            refresh = "" if quota.next_refresh is None else f" until {quota.next_refresh:%Y-%m-%d %H:%M} UTC"
-            warnings.warn(
-                QuotaWarning(
-                    f"this fetch needs about {needed} more quota units but {quota.remaining} remain{refresh}: "
-                    "it may stop with QuotaExceededError before it is complete"
-                ),
-                stacklevel=4,
-            )
-
-    # -- backfills: date windows fetched concurrently ------------------------------------------
-
-    def _backfill(
-        self,
-        org: str | Sequence[str],
-        start: Any,
-        end: Any,
-        single_query: bool,
-        fetch: Callable[[str, str, str], pd.DataFrame],
-        *,
-        identity: Sequence[str],
-        order: Sequence[str],
-        day_column: str,
-        window_days: int,
-        max_workers: int,
-        progress: bool | None,
-        check: Callable[[], object] | None = None,
-    ) -> pd.DataFrame:
-        """Fetch [start, end] for each org as windows on threads sharing this client's connections.
-
-        ``single_query`` says date=/range=/start_after_cursor= were given too (refused), and
-        ``check`` validates the other arguments before any thread starts. Each window's ``meta``
-        says which inclusive days it really covered; days it missed are fetched as further
-        windows, so the windows tile the span with no gap whatever a range turns out to mean.
-        Rows are merged in order, without duplicates, clipped to the span.
-        """
-        if single_query:
-            raise InvalidParameterError("start", "use start=/end= or date=/range=, not both")
-        if start is None or end is None:
-            raise InvalidParameterError("start", "a backfill needs both start= and end=")
-        orgs = [org] if isinstance(org, str) else list(org)
-        if not orgs:
-            raise InvalidParameterError("org", "no organization given")
-        if check is not None:
-            check()
-        first, last = dt.date.fromisoformat(to_date_string(start, "start")), dt.date.fromisoformat(
-            to_date_string(end, "end"))  # fmt: skip
-        if first > last:
-            raise InvalidParameterError("start", f"{first} is after end {last}")
-        if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 1:
-            raise InvalidParameterError("window_days", "expected a positive int")
-        orgs = [check_org_slug(o) for o in orgs]
-
-        def windows(lo: dt.date, hi: dt.date) -> list[tuple[dt.date, dt.date]]:
-            out, day = [], lo
-            while day <= hi:
-                top = min(hi, day + dt.timedelta(days=window_days - 1))
-                out.append((day, top))
-                day = top + dt.timedelta(days=1)
-            return out
-
-        def one(org: str, lo: dt.date, hi: dt.date) -> tuple[str, dt.date, dt.date, pd.DataFrame]:
-            frame = fetch(org, hi.isoformat(), f"-{(hi - lo).days}d")
-            return org, lo, hi, frame
-
-        todo = [(org, lo, hi) for org in orgs for lo, hi in windows(first, last)]
-        done: dict[str, list[tuple[dt.date, pd.DataFrame]]] = {org: [] for org in orgs}
-
-        def in_order(org: str) -> list[pd.DataFrame]:  # an org's window frames, earliest first
-            return [frame for _, frame in sorted(done[org], key=lambda p: p[0])]
-
-        mode = _progress.resolve(progress, self.progress)
-        with ThreadPoolExecutor(max_workers=max_workers) as pool, tqdm(
-            total=len(todo), desc=f"{', '.join(orgs)} backfill", unit=" windows", disable=mode is False or (
-                mode is None and len(todo) < 2),
-        ) as bar:  # fmt: skip
-            while todo:
-                futures = [pool.submit(one, *window) for window in todo]
-                todo = []
-                try:
-                    for future in as_completed(futures):
-                        org, lo, hi, frame = future.result()
-                        done[org].append((lo, frame))
-                        meta = frame.attrs.get("meta") or {}
-                        got_lo = dt.date.fromisoformat(meta.get("startDateInclusive") or lo.isoformat())
-                        got_hi = dt.date.fromisoformat(meta.get("endDateInclusive") or hi.isoformat())
-                        # whatever the window did not cover is asked again, as its own windows
-                        missed = []
-                        if got_lo > lo:
-                            missed += windows(lo, got_lo - dt.timedelta(days=1))
-                        if got_hi < hi:
-                            missed += windows(got_hi + dt.timedelta(days=1), hi)
-                        todo.extend((org, a, b) for a, b in missed)
-                        bar.total += len(missed)
-                        bar.update(1)
-                except SocketlabError as exc:
-                    for future in futures:
-                        future.cancel()
-                    parts = [frame for org in orgs for frame in in_order(org)]
-                    exc.partial = pd.concat(parts, ignore_index=True) if parts else None
-                    if exc.partial is not None:
-                        exc.partial.attrs.update(complete=False)
-                    raise
-        frames = []
-        for org in orgs:
-            parts = in_order(org)
-            if not parts:
-                continue
-            frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-            days = frame[day_column].dt.tz_convert("UTC").dt.date
-            frame = frame[(days >= first) & (days <= last)]
-            frame = frame.drop_duplicates(subset=list(identity)).sort_values(list(order), kind="stable")
-            if len(orgs) > 1:
-                frame.insert(0, "org", org)
-            frames.append(frame)
-        result = pd.concat(frames, ignore_index=True) if frames else fetch(orgs[0], first.isoformat(), "-0d").iloc[:0]
-        result = result.reset_index(drop=True)
-        result.attrs.update(
-            org=orgs[0] if len(orgs) == 1 else list(orgs),
-            meta={"startDateInclusive": first.isoformat(), "endDateInclusive": last.isoformat()},
-            windows=sum(len(v) for v in done.values()),
-        )
-        return result
-
-    # -- alerts, trends, organizations --------------------------------------------------------
+        query = snapshots_query(date=date, range=range, status=status, request_id=request_id, per_page=per_page,
+                                start_after_cursor=start_after_cursor)  # fmt: skip
+        return self._fetch(org, SNAPSHOTS, query, start=start, end=end, window_days=window_days,
+                           max_workers=max_workers, progress=progress, cache=cache)  # fmt: skip
 
     def alert_pages(
         self,
@@ -561,15 +300,13 @@ class SocketClient:
         per_page: int = 10000,
         start_after_cursor: str | None = None,
         cache: bool = True,
-        _raw: bool = False,
         **filters: Any,
     ) -> Iterator[dict[str, Any]]:
-        """Yield the raw JSON pages of a historical alerts query, following ``endCursor``."""
+        """Yield the JSON pages of a historical alerts query as the API sent them, following ``endCursor``."""
         org = check_org_slug(org)
-        query = alerts_query(
-            date=date, range=range, per_page=per_page, start_after_cursor=start_after_cursor, filters=filters
-        )
-        return self._cursor_pages(self._shell.url(f"/orgs/{org}/historical/alerts"), query, "alerts", cache, _raw)
+        query = alerts_query(date=date, range=range, per_page=per_page, start_after_cursor=start_after_cursor,
+                             filters=filters)  # fmt: skip
+        return (answer.data.json() for answer in self._pages(org, ALERTS, query, cache=cache))
 
     def alerts(
         self,
@@ -595,30 +332,236 @@ class SocketClient:
         ``alert_severity=["critical", "high"]``, ``alert_action_not_in="ignore"``,
         ``dependency_direct=True``, ``repo_labels=""`` (repositories without labels), ...
         Enumerated filters are checked against the spec's values before any request.
-        ``start=``/``end=`` backfill a long span concurrently, as for ``snapshots()``.
+        ``start=``/``end=`` backfill a long span concurrently, and ``org`` may be several
+        orgs, as for ``snapshots()``.
         """
-        if start is not None or end is not None or not isinstance(org, str):
-            return self._backfill(
-                org, start, end, date is not None or range is not None or start_after_cursor is not None,
-                lambda o, d, r: self.alerts(o, date=d, range=r, per_page=per_page, progress=False, cache=cache,
-                                            **filters),
-                identity=["scanned_at", "repo_slug", "alert_key"], order=["scanned_at", "repo_slug", "alert_key"],
-                day_column="scanned_at", window_days=window_days, max_workers=max_workers, progress=progress,
-                check=lambda: alerts_query(filters=filters),  # bad filters refused before any thread starts
-            )  # fmt: skip
-        pages = self.alert_pages(
-            org, date=date, range=range, per_page=per_page, start_after_cursor=start_after_cursor,
-            cache=cache, _raw=True, **filters,
-        )  # fmt: skip
-        return self._collect(
-            pages,
-            ALERT_SCHEMA,
-            description=f"{org} alerts",
-            day_field="scannedAt",
-            progress=progress,
-            org=org,
-            start_cursor=start_after_cursor,
+        query = alerts_query(date=date, range=range, per_page=per_page, start_after_cursor=start_after_cursor,
+                             filters=filters)  # fmt: skip
+        return self._fetch(org, ALERTS, query, start=start, end=end, window_days=window_days,
+                           max_workers=max_workers, progress=progress, cache=cache)  # fmt: skip
+
+    def _fetch(
+        self,
+        org: str | Sequence[str],
+        kind: _ListKind,
+        query: dict[str, str],
+        *,
+        start: Any,
+        end: Any,
+        window_days: int,
+        max_workers: int,
+        progress: bool | None,
+        cache: bool,
+    ) -> pd.DataFrame:
+        """One query, or a backfill (start/end), or several orgs: every argument checked first."""
+        orgs = check_orgs(org)
+        if start is not None or end is not None:
+            if any(name in query for name in ("date", "range", "startAfterCursor")):
+                raise InvalidParameterError("start", "use start=/end= or date=/range=, not both")
+            if start is None or end is None:
+                raise InvalidParameterError("start", "a backfill needs both start= and end=")
+            first = dt.date.fromisoformat(to_date_string(start, "start"))
+            last = dt.date.fromisoformat(to_date_string(end, "end"))
+            if first > last:
+                raise InvalidParameterError("start", f"{first} is after end {last}")
+            if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 1:
+                raise InvalidParameterError("window_days", "expected a positive int")
+            warn_if_future(last.isoformat(), "-0d", stacklevel=4)
+            return self._backfill(orgs, kind, query, (first, last), window_days, max_workers, progress, cache)
+        warn_if_future(query.get("date"), query.get("range"), stacklevel=4)
+        if isinstance(org, str):
+            return self._collect(orgs[0], kind, query, progress=progress, cache=cache)
+        return self._several(orgs, kind, query, max_workers, progress, cache)
+
+    def _pages(
+        self, org: str, kind: _ListKind, query: dict[str, str], *, cache: bool = True, cancel: Cancel | None = None
+    ) -> Iterator[Answer[SocketPage]]:
+        """Every page of a Socket list, following endCursor (the one loop, _pages.follow).
+
+        A page whose cursor repeats one already seen is dropped from the cache, so the next run
+        asks the API again instead of replaying the loop.
+        """
+        path = f"/orgs/{org}/{kind.path}"
+        decode = socket_page_decoder(kind.schema)
+
+        def fetch(params: dict[str, str]) -> Answer[SocketPage]:
+            return self._get(path, decode, params, cache=cache, cancel=cancel)
+
+        def next_of(params: dict[str, str], answer: Answer[SocketPage]) -> tuple[str, dict[str, str]] | None:
+            cursor = answer.data.next_cursor
+            return None if cursor is None else (cursor, {**params, "startAfterCursor": cursor})
+
+        def on_repeat(params: dict[str, str]) -> None:
+            self._shell.evict("GET", self._shell.url(path), params)
+
+        return follow(query, fetch, next_of, on_repeat)
+
+    def _collect(
+        self,
+        org: str,
+        kind: _ListKind,
+        query: dict[str, str],
+        *,
+        progress: bool | None,
+        cache: bool = True,
+        cancel: Cancel | None = None,
+    ) -> pd.DataFrame:
+        """Read every page into one typed frame, with a progress bar and a quota check.
+
+        If a page fails (or the caller presses Ctrl-C), the error leaves with what came before
+        it (``partial``, marked incomplete) and the cursor of the page that failed
+        (``resume_cursor``): nothing is returned as if complete.
+        """
+        mode = _progress.resolve(progress, self.progress)
+        frames: list[pd.DataFrame] = []
+        meta: dict[str, Any] = {}
+        cached = 0
+        checked = not self.check_quota
+        cursor = query.get("startAfterCursor")
+        description = f"{org} {kind.noun}"
+        with _progress.PageProgress(mode, description) as bar:
+            try:
+                for answer in self._pages(org, kind, query, cache=cache, cancel=cancel):
+                    page = answer.data
+                    meta = meta or page.meta
+                    frames.append(page.frame)
+                    cached += answer.from_cache
+                    cursor = page.next_cursor
+                    bar.page(len(page.frame), more=cursor is not None)
+                    # only a fetch that spends quota checks it (pages from the cache cost nothing)
+                    if cursor is not None and not checked and len(page.frame) and not answer.from_cache:
+                        checked = True
+                        self._warn_if_quota_short(meta, page.frame[kind.day_column].iloc[-1], bar.pages)
+            except BaseException as exc:  # Ctrl-C too: what arrived is kept on the exception
+                partial = concat_frames(frames, kind.schema)
+                partial.attrs.update(org=org, meta=meta, pages=bar.pages, cached_pages=cached, complete=False)
+                _keep_partial(exc, partial, bar.pages, cursor)
+                raise
+        frame = concat_frames(frames, kind.schema)
+        frame.attrs.update(org=org, meta=meta, pages=bar.pages, cached_pages=cached)
+        return frame
+
+    def _warn_if_quota_short(self, meta: dict[str, Any], reached: Any, pages: int) -> None:
+        """After the first pages, estimate how many remain from the dates covered; ask /quota (free)."""
+        if pd.isna(reached):
+            return
+        try:
+            start = dt.date.fromisoformat(meta["startDateInclusive"])
+            end = dt.date.fromisoformat(meta["endDateInclusive"])
+            done = pd.Timestamp(reached).date()
+        except (KeyError, TypeError, ValueError):
+            return
+        covered = max(1, (done - start).days + 1) / max(1, (end - start).days + 1)
+        needed = max(1, round(pages / min(1.0, covered)) - pages) * quota_cost("/historical/snapshots")
+        quota = self.quota()
+        if quota.remaining < needed:
+            refresh = "" if quota.next_refresh is None else f" until {quota.next_refresh:%Y-%m-%d %H:%M} UTC"
+            warnings.warn(
+                QuotaWarning(
+                    f"this fetch needs about {needed} more quota units but {quota.remaining} remain{refresh}: "
+                    "it may stop with QuotaExceededError before it is complete"
+                ),
+                stacklevel=5,
+            )
+
+    # -- several orgs and backfills: one fan-out --------------------------------------------------
+
+    def _several(
+        self,
+        orgs: list[str],
+        kind: _ListKind,
+        query: dict[str, str],
+        max_workers: int,
+        progress: bool | None,
+        cache: bool,
+    ) -> pd.DataFrame:
+        """The same query for several orgs, concurrently: one frame with an ``org`` column."""
+
+        def work(org: str, cancel: Cancel) -> pd.DataFrame:
+            return self._collect(org, kind, query, progress=False, cache=cache, cancel=cancel)
+
+        def fail(error: BaseException, finished: list[tuple[str, pd.DataFrame]], unfinished: list[str]) -> None:
+            parts = list(finished)
+            own = getattr(error, "partial", None)
+            if isinstance(own, pd.DataFrame) and len(own):
+                parts.append((own.attrs.get("org", ""), own))
+            _keep_fanout_partial(error, _with_org(parts, kind, orgs), unfinished, "orgs")
+
+        done = dict(run_concurrently(orgs, work, max_workers=min(max_workers, len(orgs)), fail=fail))
+        frame = _with_org([(org, done[org]) for org in orgs], kind, orgs)
+        frame.attrs.update(
+            org=list(orgs),
+            meta={org: done[org].attrs.get("meta", {}) for org in orgs},
+            pages=sum(done[org].attrs.get("pages", 0) for org in orgs),
+            cached_pages=sum(done[org].attrs.get("cached_pages", 0) for org in orgs),
         )
+        return frame
+
+    def _backfill(
+        self,
+        orgs: list[str],
+        kind: _ListKind,
+        query: dict[str, str],
+        span: Window,
+        window_days: int,
+        max_workers: int,
+        progress: bool | None,
+        cache: bool,
+    ) -> pd.DataFrame:
+        """Fetch ``span`` for each org as windows on threads sharing this client's connections.
+
+        Each window's ``meta`` says which inclusive days it really covered; days it missed are
+        fetched as further windows, so the windows tile the span with no gap whatever a range
+        turns out to mean. Rows are merged in order, without duplicates, clipped to the span.
+        """
+        tasks = [(org, window) for org in orgs for window in plan_windows(*span, window_days)]
+        mode = _progress.resolve(progress, self.progress)
+        bar = tqdm(total=len(tasks), desc=f"{', '.join(orgs)} backfill", unit=" windows",
+                   disable=mode is False or (mode is None and len(tasks) < 2))  # fmt: skip
+
+        def work(task: tuple[str, Window], cancel: Cancel) -> pd.DataFrame:
+            org, window = task
+            date, range_ = window_query(window)
+            return self._collect(org, kind, {**query, "date": date, "range": range_}, progress=False, cache=cache,
+                                 cancel=cancel)  # fmt: skip
+
+        def then(task: tuple[str, Window], frame: pd.DataFrame) -> list[tuple[str, Window]]:
+            org, asked = task
+            missed = uncovered(asked, covered_days(frame.attrs.get("meta") or {}, asked), window_days)
+            if asked in missed:  # the answer covered none of the days asked: asking again would loop
+                raise UnexpectedResponseError(
+                    f"the {kind.noun} answer for {org} {asked[0]}..{asked[1]} covers none of the days asked "
+                    f"(meta {frame.attrs.get('meta')!r})",
+                    status=200,
+                )
+            bar.total += len(missed)
+            bar.update(1)
+            return [(org, window) for window in missed]
+
+        def fail(error: BaseException, finished: list[tuple[tuple[str, Window], pd.DataFrame]],
+                 unfinished: list[tuple[str, Window]]) -> None:  # fmt: skip
+            parts = [(org, window, frame) for (org, window), frame in finished]
+            own = getattr(error, "partial", None)
+            if isinstance(own, pd.DataFrame) and len(own):
+                parts.append((own.attrs.get("org", ""), span, own))
+            merged = _merge_windows(parts, kind, orgs, span)
+            _keep_fanout_partial(error, merged, unfinished, "windows")
+
+        try:
+            results = run_concurrently(tasks, work, max_workers=max_workers, then=then, fail=fail)
+        finally:
+            bar.close()
+        frame = _merge_windows([(org, window, f) for (org, window), f in results], kind, orgs, span)
+        frame.attrs.update(
+            org=orgs[0] if len(orgs) == 1 else list(orgs),
+            meta={"startDateInclusive": span[0].isoformat(), "endDateInclusive": span[1].isoformat()},
+            windows=len(results),
+            pages=sum(f.attrs.get("pages", 0) for _, f in results),
+            cached_pages=sum(f.attrs.get("cached_pages", 0) for _, f in results),
+        )
+        return frame
+
+    # -- trends and organizations -----------------------------------------------------------------
 
     def alerts_trend(
         self,
@@ -627,6 +570,7 @@ class SocketClient:
         date: str | dt.date | None = None,
         range: str | None = None,
         group_by: str | Sequence[str] | None = None,
+        cache: bool = True,
         **filters: Any,
     ) -> pd.DataFrame:
         """Daily alert counts (GET .../historical/alerts/trend) as a long frame.
@@ -637,11 +581,17 @@ class SocketClient:
         """
         org = check_org_slug(org)
         query = alerts_trend_query(date=date, range=range, group_by=group_by, filters=filters)
-        body = self._shell.request("GET", self._shell.url(f"/orgs/{org}/historical/alerts/trend"), params=query)
-        return trend_frame(body, org)
+        warn_if_future(query.get("date"), query.get("range"), stacklevel=3)
+        return self._trend(org, "historical/alerts/trend", query, cache)
 
     def dependencies_trend(
-        self, org: str, *, date: str | dt.date | None = None, range: str | None = None, **filters: Any
+        self,
+        org: str,
+        *,
+        date: str | dt.date | None = None,
+        range: str | None = None,
+        cache: bool = True,
+        **filters: Any,
     ) -> pd.DataFrame:
         """Daily dependency counts (GET .../historical/dependencies/trend), one row per day.
 
@@ -652,38 +602,29 @@ class SocketClient:
         """
         org = check_org_slug(org)
         query = dependencies_trend_query(date=date, range=range, filters=filters)
-        body = self._shell.request("GET", self._shell.url(f"/orgs/{org}/historical/dependencies/trend"), params=query)
-        return trend_frame(body, org)
+        warn_if_future(query.get("date"), query.get("range"), stacklevel=3)
+        return self._trend(org, "historical/dependencies/trend", query, cache)
 
-    def organizations(self) -> pd.DataFrame:
+    def _trend(self, org: str, path: str, query: dict[str, str], cache: bool) -> pd.DataFrame:
+        answer = self._get(f"/orgs/{org}/{path}", decode_trend, query, cache=cache)
+        frame = answer.data
+        frame.attrs.update(org=org, from_cache=answer.from_cache)
+        return frame
+
+    def organizations(self, *, cache: bool = True) -> pd.DataFrame:
         """The organizations of this token (GET /organizations, 1 quota unit), one row each."""
-        body = self._shell.request("GET", self._shell.url("/organizations"))
-        orgs = body.get("organizations") if isinstance(body, dict) else None
-        if not isinstance(orgs, dict):
-            raise UnexpectedResponseError(
-                "the organizations answer is not an object keyed by id", status=200, method="GET", url="/organizations"
-            )
-        return to_frame(list(orgs.values()), ORGANIZATION_SCHEMA)
+        answer = self._get("/organizations", decode_organizations, cache=cache)
+        answer.data.attrs.update(from_cache=answer.from_cache)
+        return answer.data
+
+    # -- on-demand snapshot jobs ------------------------------------------------------------------
 
     def start_snapshot(self, org: str) -> SnapshotJob:
         """Start an on-demand snapshot job (10 quota units); wait for it with wait_for_snapshot."""
         org = check_org_slug(org)
         url = self._shell.url(f"/orgs/{org}/historical/snapshots")
-        body = self._shell.request("POST", url)
-        try:
-            return SnapshotJob(
-                org=org,
-                request_id=body["requestId"],
-                requested_by=body["requestedBy"],
-                requested_at=utc_timestamp(body["requestedAt"]),
-            )
-        except (KeyError, TypeError, ValueError):
-            raise UnexpectedResponseError(
-                f"the snapshot job answer lacks requestId/requestedBy/requestedAt: {body!r}",
-                status=200,
-                method="POST",
-                url=url,
-            ) from None
+        receipt = self._shell.call("POST", url, decode_snapshot_job).data
+        return SnapshotJob(org, receipt.request_id, receipt.requested_by, receipt.requested_at)
 
     def wait_for_snapshot(
         self,
@@ -698,8 +639,8 @@ class SocketClient:
 
         Terminal statuses are success, failure, timeout and skipped: a failed job is returned,
         not raised, so the caller can chart it. Each poll is one snapshots call (10 units) for
-        yesterday and today, filtered by ``filters.requestId``. Raises SnapshotTimeoutError
-        when ``timeout`` seconds pass first.
+        yesterday and today, filtered by ``filters.requestId``, never from the cache. Raises
+        SnapshotTimeoutError when ``timeout`` seconds pass first.
         """
         org = check_org_slug(org)
         if not isinstance(request_id, str) or not request_id:
@@ -710,17 +651,13 @@ class SocketClient:
         mode = _progress.resolve(progress, self.progress)
         deadline = self._clock() + timeout
         last_status: str | None = None
-        bar = tqdm(
-            total=round(timeout),
-            desc=f"snapshot {request_id[:8]}",
-            unit="s",
-            disable=mode is False,
-            leave=True,
-        )
+        query = snapshots_query(range="-1d", request_id=request_id)
+        bar = tqdm(total=round(timeout), desc=f"snapshot {request_id[:8]}", unit="s", disable=mode is False,
+                   leave=True)  # fmt: skip
         started = self._clock()
         try:
             while True:
-                frame = self.snapshots(org, range="-1d", request_id=request_id, progress=False, cache=False)
+                frame = self._collect(org, SNAPSHOTS, query, progress=False, cache=False)
                 if len(frame):
                     row = frame.iloc[-1]
                     last_status = str(row["status"])
@@ -741,21 +678,69 @@ class SocketClient:
         finally:
             bar.close()
 
-    # -- quota --------------------------------------------------------------------------------
+    # -- quota --------------------------------------------------------------------------------------
 
     def quota(self) -> Quota:
-        """GET /quota (free: 0 units): remaining units, the maximum, and the next refill."""
-        url = self._shell.url("/quota")
-        body = self._shell.request("GET", url)
-        try:
-            return Quota(
-                remaining=int(body["quota"]),
-                max=int(body["maxQuota"]),
-                next_refresh=(
-                    None if body.get("nextWindowRefresh") in (None, "") else utc_timestamp(body["nextWindowRefresh"])
-                ),
-            )
-        except (KeyError, TypeError, ValueError):
-            raise UnexpectedResponseError(
-                f"the quota answer lacks quota/maxQuota: {body!r}", status=200, method="GET", url=url
-            ) from None
+        """GET /quota (free: 0 units, never cached): remaining units, the maximum, and the next refill."""
+        return self._get("/quota", decode_quota).data
+
+
+# -- what a failed fetch keeps ----------------------------------------------------------------------
+
+
+def _keep_partial(exc: BaseException, partial: pd.DataFrame, pages: int, cursor: str | None) -> None:
+    """Attach what a failed page loop got to its error, and say how to resume."""
+    exc.partial, exc.pages_fetched = partial, pages  # type: ignore[attr-defined]
+    exc.resume_cursor = None if isinstance(exc, PaginationError) else cursor  # type: ignore[attr-defined]
+    if isinstance(exc, SocketlabError | KeyboardInterrupt) and pages:
+        resume = f"; resume with start_after_cursor={exc.resume_cursor!r}" if exc.resume_cursor else ""  # type: ignore[union-attr]
+        exc.add_note(f"socketlab: {len(partial)} rows in {pages} pages were fetched before this (error.partial)"
+                     + resume)  # fmt: skip
+
+
+def _keep_fanout_partial(exc: BaseException, partial: pd.DataFrame, unfinished: list[Any], what: str) -> None:
+    """Attach every row a stopped fan-out fetched, from every org or window, to the error that stopped it."""
+    partial.attrs.update(complete=False)
+    exc.partial = partial  # type: ignore[attr-defined]
+    exc.unfinished = list(unfinished)  # type: ignore[attr-defined]
+    exc.resume_cursor = None  # type: ignore[attr-defined]
+    if isinstance(exc, SocketlabError | KeyboardInterrupt):
+        exc.add_note(
+            f"socketlab: {len(partial)} rows were fetched before this (error.partial); {len(unfinished)} {what} "
+            "did not finish (error.unfinished). Running the same call again resumes: what arrived is in the cache."
+        )
+
+
+def _with_org(parts: Sequence[tuple[str, pd.DataFrame]], kind: _ListKind, orgs: Sequence[str]) -> pd.DataFrame:
+    """Frames of several orgs as one, with an ``org`` column first."""
+    frames = [frame.assign(org=org)[["org", *frame.columns]] for org, frame in parts]
+    out = concat_frames(frames, kind.schema) if frames else concat_frames([], kind.schema).assign(org=None)
+    out["org"] = out["org"].astype("string")
+    return out.reset_index(drop=True)
+
+
+def _merge_windows(
+    parts: Sequence[tuple[str, Window, pd.DataFrame]], kind: _ListKind, orgs: Sequence[str], span: Window
+) -> pd.DataFrame:
+    """Window frames into one: per org, earliest window first, clipped to the span, without
+    duplicates (windows may overlap), in the list's order; an ``org`` column for several orgs.
+
+    A row whose day is missing cannot be placed in a window: it is kept (never silently lost).
+    """
+    first, last = span
+    merged: list[tuple[str, pd.DataFrame]] = []
+    for org in orgs:
+        frames = [frame for o, _, frame in sorted((p for p in parts if p[0] == org), key=lambda p: p[1]) if len(frame)]
+        if not frames:
+            continue
+        frame = concat_frames(frames, kind.schema)
+        days = frame[kind.day_column].dt.tz_convert("UTC").dt.date
+        keep = days.isna() | ((days >= first) & (days <= last))
+        frame = frame[keep.to_numpy()]
+        frame = frame.drop_duplicates(subset=list(kind.identity)).sort_values(list(kind.order), kind="stable")
+        merged.append((org, frame.reset_index(drop=True)))
+    if len(orgs) > 1:
+        return _with_org(merged, kind, orgs)
+    if not merged:
+        return concat_frames([], kind.schema)
+    return merged[0][1]

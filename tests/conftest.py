@@ -46,10 +46,12 @@ class FakeTime:
 
 
 @pytest.fixture(autouse=True)
-def no_shared_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Tests count requests: the HTTP cache is off unless a test turns it on, and never the user's."""
-    monkeypatch.setenv("SOCKETLAB_CACHE", "0")
-    monkeypatch.setenv("SOCKETLAB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+def own_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default configuration, as users run it: the on-disk cache is on, in a folder of this test's own."""
+    monkeypatch.delenv("SOCKETLAB_CACHE", raising=False)
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("SOCKETLAB_CACHE_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture

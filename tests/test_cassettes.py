@@ -134,9 +134,11 @@ def test_spent_quota(app: SocketSandbox, clock: FakeTime) -> None:
     """A 429 whose Retry-After is an hour raises at once, carrying the wait (nobody sleeps)."""
     app.add_token(SandboxToken("sktsec_cassette_small_quota_0001", max_quota=10))
     with _client(app, clock, token="sktsec_cassette_small_quota_0001") as sock:
-        sock.snapshots(LIVE_ORG, date=DATE, range="-1d")
+        first = sock.snapshots(LIVE_ORG, date=DATE, range="-1d")
+        again = sock.snapshots(LIVE_ORG, date=DATE, range="-1d")  # the cache answers: no quota needed
+        assert again.attrs["cached_pages"] == again.attrs["pages"] == first.attrs["pages"]
         with pytest.raises(QuotaExceededError) as info:
-            sock.snapshots(LIVE_ORG, date=DATE, range="-1d")
+            sock.snapshots(LIVE_ORG, date=DATE, range="-1d", cache=False)
     assert info.value.retry_after == 3600
     assert clock.slept == []
 

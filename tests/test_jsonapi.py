@@ -20,12 +20,20 @@ from socketlab import (
     explode_coordinates,
     explode_problems,
 )
+from socketlab._decoders import snyk_page_decoder
 from socketlab._frames import ISSUE_SCHEMA, PROJECT_SCHEMA, RESOURCE_SCHEMA, resources_frame
-from socketlab._pages import resolve_link, snyk_next_url
+from socketlab._pages import resolve_link
 from socketlab._params import issues_query, projects_query, query_value, snyk_limit, snyk_version
 from socketlab._responses import decode_snyk
 
 BASE = "https://api.snyk.io/rest"
+
+
+def _next(page: dict[str, object]) -> str | None:
+    """The next URL the collection decoder finds in a page."""
+    return snyk_page_decoder(RESOURCE_SCHEMA, BASE)(200, {}, json.dumps(page).encode()).next_url
+
+
 WANT = "https://api.snyk.io/rest/orgs/abc/issues?version=2024-10-15&limit=10&starting_after=v1.eyJpIjo5fQ%3D%3D"
 QUERY = "?version=2024-10-15&limit=10&starting_after=v1.eyJpIjo5fQ%3D%3D"
 
@@ -43,7 +51,7 @@ QUERY = "?version=2024-10-15&limit=10&starting_after=v1.eyJpIjo5fQ%3D%3D"
 )
 def test_every_next_link_shape_lands_on_the_same_url(link: object) -> None:
     """Never /rest/rest/..., never a lost /rest, and the query exactly as given."""
-    assert snyk_next_url({"data": [], "links": {"next": link}}, BASE) == WANT
+    assert _next({"data": [], "links": {"next": link}}) == WANT
 
 
 @pytest.mark.parametrize(
@@ -57,7 +65,7 @@ def test_every_next_link_shape_lands_on_the_same_url(link: object) -> None:
     ],
 )
 def test_absent_or_null_next_ends(page: dict[str, object]) -> None:
-    assert snyk_next_url(page, BASE) is None
+    assert _next(page) is None
 
 
 @pytest.mark.parametrize(
@@ -108,7 +116,7 @@ def test_every_error_object_is_kept() -> None:
         ]
     )
     with pytest.raises(BadRequestError) as info:
-        decode_snyk(400, {"snyk-request-id": "req-9"}, body, method="GET", url=BASE)
+        decode_snyk(400, {"snyk-request-id": "req-9"}, body)
     error = info.value
     assert error.request_id == "req-9"
     assert [(e.id, e.status, e.code, e.title, e.detail, e.parameter, e.pointer) for e in error.errors] == [
@@ -120,20 +128,20 @@ def test_every_error_object_is_kept() -> None:
 
 def test_the_overviews_bare_401_body_is_tolerated() -> None:
     with pytest.raises(UnauthorizedError) as info:
-        decode_snyk(401, {}, b'{"status": "401", "code": "Unauthorized"}', method="GET", url=BASE)
+        decode_snyk(401, {}, b'{"status": "401", "code": "Unauthorized"}')
     assert info.value.message == "Unauthorized"
     assert info.value.errors[0].code == "Unauthorized"
 
 
 def test_non_json_error_bodies_are_tolerated() -> None:
     with pytest.raises(ServerError, match="upstream connect error"):
-        decode_snyk(503, {}, b"upstream connect error", method="GET", url=BASE)
+        decode_snyk(503, {}, b"upstream connect error")
 
 
 def test_many_errors_are_summarised() -> None:
     body = _body([{"status": "429", "detail": f"d{i}"} for i in range(5)])
     with pytest.raises(RateLimitError, match=r"d0; d1; d2 \(and 2 more\)"):
-        decode_snyk(429, {}, body, method="GET", url=BASE)
+        decode_snyk(429, {}, body)
 
 
 def test_versions() -> None:

@@ -1,8 +1,9 @@
-"""The pagination loop and Socket's next-cursor rule, on hand-made pages."""
+"""The pagination loop and Socket's next-cursor rule, on hand-made pages decoded as the client does."""
 
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 import pandas as pd
@@ -11,12 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from socketlab import PaginationError, UnexpectedResponseError
-from socketlab._frames import SNAPSHOT_SCHEMA, to_frame
-from socketlab._pages import follow, socket_next_cursor
+from socketlab._decoders import SocketPage, socket_page_decoder
+from socketlab._frames import SNAPSHOT_SCHEMA, concat_frames, to_frame
+from socketlab._pages import follow
+
+DECODE = socket_page_decoder(SNAPSHOT_SCHEMA)
 
 
-def _next(params: dict[str, str], page: dict[str, Any]) -> tuple[str, dict[str, str]] | None:
-    cursor = socket_next_cursor(page)
+def _next(params: dict[str, str], page: SocketPage) -> tuple[str, dict[str, str]] | None:
+    cursor = page.next_cursor
     return None if cursor is None else (cursor, {**params, "startAfterCursor": cursor})
 
 
@@ -24,9 +28,9 @@ def _serve(pages: list[dict[str, Any]]) -> tuple[list[dict[str, str]], Any]:
     asked: list[dict[str, str]] = []
     by_cursor = {"": pages[0], **{p0["endCursor"]: p1 for p0, p1 in itertools.pairwise(pages)}}
 
-    def fetch(params: dict[str, str]) -> dict[str, Any]:
+    def fetch(params: dict[str, str]) -> SocketPage:
         asked.append(params)
-        return by_cursor[params.get("startAfterCursor", "")]
+        return DECODE(200, {}, json.dumps(by_cursor[params.get("startAfterCursor", "")]).encode())
 
     return asked, fetch
 
@@ -34,36 +38,54 @@ def _serve(pages: list[dict[str, Any]]) -> tuple[list[dict[str, str]], Any]:
 def test_an_empty_page_with_a_cursor_is_not_the_end() -> None:
     """spec: intermediate pages may hold no items; only a null endCursor ends the loop."""
     pages = [
-        {"items": [{"id": "1"}], "endCursor": "c1"},
+        {"items": [_item(1)], "endCursor": "c1"},
         {"items": [], "endCursor": "c2"},
-        {"items": [{"id": "2"}], "endCursor": None},
+        {"items": [_item(2)], "endCursor": None},
     ]
     asked, fetch = _serve(pages)
     got = list(follow({"per_page": "1"}, fetch, _next))
-    assert got == pages
+    assert [len(page.frame) for page in got] == [1, 0, 1]
+    assert [page.json() for page in got] == pages
     assert [a.get("startAfterCursor") for a in asked] == [None, "c1", "c2"]
 
 
-@pytest.mark.parametrize("end", [None, ""])
-def test_a_null_or_empty_cursor_ends(end: str | None) -> None:
-    assert socket_next_cursor({"items": [], "endCursor": end}) is None
-    assert socket_next_cursor({"items": []}) is None
+@pytest.mark.parametrize("page", [{"items": [], "endCursor": None}, {"items": [], "endCursor": ""}, {"items": []}])
+def test_a_null_empty_or_absent_cursor_ends(page: dict[str, Any]) -> None:
+    assert DECODE(200, {}, json.dumps(page).encode()).next_cursor is None
 
 
 def test_a_repeated_cursor_is_an_error_not_a_loop() -> None:
-    """A server that hands back a cursor twice would make us loop forever: we stop."""
+    """A server that hands back a cursor twice would make us loop forever: we stop, and say which request."""
+    repeated: list[dict[str, str]] = []
 
-    def fetch(params: dict[str, str]) -> dict[str, Any]:
-        return {"items": [], "endCursor": "same"}
+    def fetch(params: dict[str, str]) -> SocketPage:
+        return DECODE(200, {}, b'{"items": [], "endCursor": "same"}')
 
-    pages = follow({}, fetch, _next)
+    pages = follow({}, fetch, _next, on_repeat=repeated.append)
     with pytest.raises(PaginationError, match="'same' a second time"):
         list(pages)
+    assert repeated == [{"startAfterCursor": "same"}]  # the request whose answer repeated it
 
 
-def test_a_cursor_that_is_not_a_string_breaks_the_contract() -> None:
-    with pytest.raises(UnexpectedResponseError):
-        socket_next_cursor({"items": [], "endCursor": 5})
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b'{"items": [], "endCursor": 5}', "endCursor is int"),
+        (b'{"items": [], "endCursor": ["c"]}', "endCursor is list"),
+        (b'{"meta": {}, "endCursor": null}', "missing required field `items`"),
+        (b'{"items": {"a": 1}, "endCursor": null}', "Expected `array`, got `object` - at `$.items`"),
+        (b"[]", "Expected `object`, got `array`"),
+        (b'{"items": [], "endCur', "the body is not JSON"),
+        (b"<html>502</html>", "the body is not JSON: '<html>502</html>'"),
+        (b"", "the body is not JSON"),
+    ],
+)
+def test_a_malformed_page_breaks_the_contract(body: bytes, says: str) -> None:
+    """Every malformed list page is an UnexpectedResponseError that says what was wrong, never a raw exception."""
+    with pytest.raises(UnexpectedResponseError) as info:
+        DECODE(200, {"x-request-id": "r-7"}, body)
+    assert says in info.value.message
+    assert (info.value.status, info.value.request_id) == (200, "r-7")
 
 
 def _item(i: int) -> dict[str, Any]:
@@ -103,5 +125,5 @@ def test_any_split_into_pages_yields_the_same_frame(n: int, cuts: list[int], emp
     chunks.sort(key=lambda c: int(c[0]["id"][3:]) if c else -1)
     pages = [{"items": c, "endCursor": f"c{k}" if k < len(chunks) - 1 else None} for k, c in enumerate(chunks)]
     _, fetch = _serve(pages)
-    collected = [item for page in follow({}, fetch, _next) for item in page["items"]]
-    pd.testing.assert_frame_equal(to_frame(collected, SNAPSHOT_SCHEMA), to_frame(items, SNAPSHOT_SCHEMA))
+    collected = concat_frames([page.frame for page in follow({}, fetch, _next)], SNAPSHOT_SCHEMA)
+    pd.testing.assert_frame_equal(collected, to_frame(items, SNAPSHOT_SCHEMA))

@@ -28,7 +28,7 @@ def test_decoding_any_response_gives_data_or_a_socketlab_error(status: int, body
     headers = {} if retry is None else {"Retry-After": retry}
     for decode in (decode_socket, decode_snyk):
         try:
-            decode(status, headers, body, method="GET", url=BASE)
+            decode(status, headers, body)
         except SocketlabError as exc:
             assert str(exc)
             assert not 200 <= status < 300 or type(exc).__name__ == "UnexpectedResponseError"
@@ -41,7 +41,7 @@ def test_decoding_any_json_error_body(status: int, payload: Any) -> None:
     body = json.dumps({"errors": payload} if isinstance(payload, list) else payload).encode()
     for decode in (decode_socket, decode_snyk):
         with pytest.raises(SocketlabError):
-            decode(status, {}, body, method="GET", url=BASE)
+            decode(status, {}, body)
 
 
 @given(st.text(max_size=60))

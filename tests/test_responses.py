@@ -27,7 +27,7 @@ def _error_body(message: str, details: object = None) -> bytes:
 
 
 def test_a_2xx_body_is_returned_as_json() -> None:
-    assert decode_socket(200, {}, b'{"items": [], "endCursor": null}', method="GET", url=URL) == {
+    assert decode_socket(200, {}, b'{"items": [], "endCursor": null}') == {
         "items": [],
         "endCursor": None,
     }
@@ -49,9 +49,7 @@ def test_a_2xx_body_is_returned_as_json() -> None:
 def test_error_statuses_map_to_their_class(status: int, cls: type[APIError]) -> None:
     """Each status of the spec's error responses raises its own class, with message and details."""
     with pytest.raises(cls) as info:
-        decode_socket(
-            status, {"X-Request-Id": "req-1"}, _error_body("nope", {"parameter": "per_page"}), method="GET", url=URL
-        )
+        decode_socket(status, {"X-Request-Id": "req-1"}, _error_body("nope", {"parameter": "per_page"}))
     error = info.value
     assert type(error) is cls
     assert (error.status, error.message, error.details, error.request_id) == (
@@ -60,21 +58,21 @@ def test_error_statuses_map_to_their_class(status: int, cls: type[APIError]) -> 
         {"parameter": "per_page"},
         "req-1",
     )
-    assert (error.method, error.url) == ("GET", URL)
+    assert (error.method, error.url) == (None, None)  # a pure decoder sees no request: the shell names it
+    assert str(error).startswith(f"{status}: nope")
+    error.in_context("GET", URL)
     assert f"{status} from GET {URL}: nope" in str(error)
 
 
 def test_forbidden_max_quota_keeps_the_api_message() -> None:
     """spec SocketForbidden: 'Insufficient max_quota for API method' reaches the user verbatim."""
     with pytest.raises(ForbiddenError, match="Insufficient max_quota for API method"):
-        decode_socket(403, {}, _error_body("Insufficient max_quota for API method"), method="GET", url=URL)
+        decode_socket(403, {}, _error_body("Insufficient max_quota for API method"))
 
 
 def test_rate_limit_carries_retry_after_seconds() -> None:
     with pytest.raises(RateLimitError) as info:
-        decode_socket(
-            429, {"Retry-After": "42"}, _error_body("Insufficient quota for API route"), method="GET", url=URL
-        )
+        decode_socket(429, {"Retry-After": "42"}, _error_body("Insufficient quota for API route"))
     assert info.value.retry_after == 42.0
 
 
@@ -82,7 +80,7 @@ def test_rate_limit_with_an_http_date() -> None:
     """Retry-After may be an HTTP date (RFC 9110); it becomes seconds from now."""
     now = dt.datetime(2026, 11, 1, 12, 0, 0, tzinfo=dt.UTC)
     with pytest.raises(RateLimitError) as info:
-        decode_socket(429, {"retry-after": "Sun, 01 Nov 2026 12:30:00 GMT"}, b"", method="GET", url=URL, now=now)
+        decode_socket(429, {"retry-after": "Sun, 01 Nov 2026 12:30:00 GMT"}, b"", now=now)
     assert info.value.retry_after == 1800.0
 
 
@@ -110,10 +108,10 @@ def test_parse_retry_after(value: str | None, expected: float | None) -> None:
 def test_error_bodies_of_other_shapes_still_raise_the_right_class(body: bytes) -> None:
     """A proxy's HTML page or an empty body is not a crash: the class follows the status."""
     with pytest.raises(ServerError) as info:
-        decode_socket(502, {}, body, method="GET", url=URL)
+        decode_socket(502, {}, body)
     assert info.value.message
 
 
 def test_a_2xx_that_is_not_json_is_an_unexpected_response() -> None:
     with pytest.raises(UnexpectedResponseError, match="not JSON"):
-        decode_socket(200, {}, b"<html>maintenance</html>", method="GET", url=URL)
+        decode_socket(200, {}, b"<html>maintenance</html>")

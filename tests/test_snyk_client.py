@@ -23,6 +23,7 @@ from socketlab import (
     sandbox,
 )
 from socketlab._ratelimit import RateLimiter
+from socketlab._responses import decode_snyk
 from socketlab.sandbox import LINK_STYLES, SnykSandbox
 from tests.conftest import SNYK_TEST_TOKEN, FakeTime
 
@@ -295,7 +296,7 @@ def test_bodies_are_sent_as_jsonapi() -> None:
         return httpx.Response(201, json={"jsonapi": {"version": "1.0"}, "data": {"id": "1", "type": "x"}})
 
     with SnykClient(token="t", transport=httpx.MockTransport(handler)) as snyk:
-        snyk._shell.request("POST", snyk._shell.url("/orgs/x/things"), json={"data": {"type": "x"}})
+        snyk._shell.call("POST", snyk._shell.url("/orgs/x/things"), decode_snyk, json={"data": {"type": "x"}})
     assert seen[0].headers["content-type"] == "application/vnd.api+json"
     assert seen[0].headers["accept"] == "application/vnd.api+json"
 

@@ -151,9 +151,9 @@ def test_spent_quota_raises_with_the_wait_instead_of_sleeping_an_hour(app: Socke
     app.add_token(SandboxToken("sktsec_small", max_quota=20))
     with sandbox.socket_client(app, token="sktsec_small", sleep=clock.sleep, clock=clock.monotonic) as sock:
         sock.snapshots("globex", range="-1d")
-        sock.snapshots("globex", range="-1d")
+        sock.snapshots("globex", range="-1d", cache=False)  # a fresh answer: the cache would spend nothing
         with pytest.raises(QuotaExceededError) as info:
-            sock.snapshots("globex", range="-1d")
+            sock.snapshots("globex", range="-1d", cache=False)
         assert info.value.retry_after == 3600  # the window refills at 13:00, an hour away
         assert clock.slept == []
         assert sock.quota_spent == 20
@@ -166,7 +166,7 @@ def test_a_short_retry_after_is_waited_out(app: SocketSandbox, clock: FakeTime) 
     app.add_token(SandboxToken("sktsec_small", max_quota=10))
     with sandbox.socket_client(app, token="sktsec_small", sleep=clock.sleep, clock=clock.monotonic) as sock:
         sock.snapshots("globex", range="-1d")
-        frame = sock.snapshots("globex", range="-1d")  # quota spent: wait 30 s for 13:00
+        frame = sock.snapshots("globex", range="-1d", cache=False)  # quota spent: wait 30 s for 13:00
         assert clock.slept == [30]
         assert len(frame) >= 1
         assert sock.quota_spent == 20
@@ -263,9 +263,9 @@ def test_progress_bar_only_for_multi_page_fetches_by_default(
     assert "globex snapshots" in capsys.readouterr().err
 
 
-def test_frames_built_in_small_batches_equal_one_batch(sock: SocketClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    whole = sock.snapshots("acme-corp", date="2026-03-31", range="-60d", per_page=25)
-    monkeypatch.setattr("socketlab._socket.FRAME_BATCH", 7)  # many batches, split inside pages
-    batched = sock.snapshots("acme-corp", date="2026-03-31", range="-60d", per_page=25)
-    assert len(whole) > 3 * 25
-    pd.testing.assert_frame_equal(batched, whole)
+def test_many_small_pages_frame_like_one_big_page(sock: SocketClient) -> None:
+    """Each page is framed as it arrives; stacked, the pages equal the one-page answer, dtypes and all."""
+    whole = sock.snapshots("acme-corp", date="2026-03-31", range="-60d")
+    paged = sock.snapshots("acme-corp", date="2026-03-31", range="-60d", per_page=25)
+    assert whole.attrs["pages"] <= 2 < paged.attrs["pages"]
+    pd.testing.assert_frame_equal(paged, whole)

@@ -6,12 +6,14 @@ with the given probability, it injects one fault drawn from ``kinds``:
 - ``429`` with a short ``Retry-After``, and ``429-no-retry-after``;
 - ``500``, ``502``, ``503`` (with the API's error body, or an HTML proxy page for 502);
 - ``reset``: the connection drops before an answer; ``timeout``: no answer in time;
-- ``truncated``: a 200 whose body stops half-way; ``invalid-json``: a 200 that is not JSON;
+- ``truncated``: a 200 whose body stops half-way; ``invalid-json``: a 200 that is an HTML page;
+  ``empty``: a 200 with no body; ``wrong-shape``: a 200 of valid JSON without the documented
+  shape (a Socket page without ``items``, a Snyk page without ``data``);
 - ``repeat-cursor``: a Socket page whose endCursor is the cursor it was asked for (a loop);
 - ``foreign-link``: a Snyk page whose next link points to another host.
 
-The first five kinds are transient (a retry can succeed); the last two are server bugs that a
-client must stop on. Everything is drawn from one seeded generator, so a run is repeatable.
+All but the last two kinds are transient (a retry can succeed); the last two are server bugs
+that a client must stop on. Everything is drawn from one seeded generator, so a run is repeatable.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from socketlab.sandbox._socket import Reply
 __all__ = ["ALL_FAULTS", "TRANSIENT_FAULTS", "ConnectionDropped", "Faults", "Faulty", "ReadTimedOut"]
 
 TRANSIENT_FAULTS = (
-    "429", "429-no-retry-after", "500", "502", "503", "reset", "timeout", "truncated", "invalid-json",
+    "429", "429-no-retry-after", "500", "502", "503", "reset", "timeout", "truncated", "invalid-json", "empty",
+    "wrong-shape",
 )  # fmt: skip
 ALL_FAULTS = (*TRANSIENT_FAULTS, "repeat-cursor", "foreign-link")
 
@@ -104,7 +107,14 @@ class Faulty:
             return Reply(200, dict(reply.headers), reply.body[: max(1, len(reply.body) // 2)])
         if kind == "invalid-json":
             return Reply(200, dict(reply.headers), b"<html><body>Service temporarily unavailable</body></html>")
+        if kind == "empty":
+            return Reply(200, dict(reply.headers), b"")
         body = json.loads(reply.body)
+        if kind == "wrong-shape":
+            shapeless = {k: v for k, v in body.items() if k not in ("items", "data")} if isinstance(body, dict) else {}
+            if shapeless == body:  # nothing to take away (quota, a job): an answer of another endpoint
+                shapeless = {"message": "ok"}
+            return Reply(200, dict(reply.headers), json.dumps(shapeless).encode())
         if kind == "repeat-cursor" and isinstance(body, dict) and "endCursor" in body:
             query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(target).query))
             if query.get("startAfterCursor"):

@@ -1,0 +1,177 @@
+"""One pure decoder per operation: the data, or a typed error that says what was wrong.
+
+Tier one (pure): recorded and hand-made bodies straight into each decoder. Tier two (shell):
+the same bad bodies through the clients, where they are retried like any transient error and
+surface as UnexpectedResponseError naming the request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from socketlab import SocketlabError, UnexpectedResponseError, sandbox
+from socketlab._decoders import (
+    decode_organizations,
+    decode_quota,
+    decode_snapshot_job,
+    decode_trend,
+    snyk_page_decoder,
+    socket_page_decoder,
+)
+from socketlab._frames import ALERT_SCHEMA, ISSUE_SCHEMA, SNAPSHOT_SCHEMA
+from socketlab.sandbox import SnykSandbox, SocketSandbox
+from socketlab.sandbox._socket import Reply
+
+BASE = "https://api.snyk.io/rest"
+DECODERS: dict[str, Callable[[int, Any, bytes], Any]] = {
+    "snapshots page": socket_page_decoder(SNAPSHOT_SCHEMA),
+    "alerts page": socket_page_decoder(ALERT_SCHEMA),
+    "trend": decode_trend,
+    "organizations": decode_organizations,
+    "quota": decode_quota,
+    "snapshot job": decode_snapshot_job,
+    "snyk issues page": snyk_page_decoder(ISSUE_SCHEMA, BASE),
+}
+
+
+def test_the_quota_answer() -> None:
+    quota = decode_quota(200, {}, b'{"quota": 900, "maxQuota": 1000, "nextWindowRefresh": "2026-11-25T14:00:00Z"}')
+    assert (quota.remaining, quota.max, str(quota.next_refresh)) == (900, 1000, "2026-11-25 14:00:00+00:00")
+    assert decode_quota(200, {}, b'{"quota": 0, "maxQuota": 0, "nextWindowRefresh": null}').next_refresh is None
+
+
+def test_the_snapshot_job_answer() -> None:
+    body = b'{"requestId": "r-1", "requestedBy": "ci", "requestedAt": "2026-11-25T13:00:00.000Z"}'
+    job = decode_snapshot_job(200, {}, body)
+    assert (job.request_id, job.requested_by, str(job.requested_at)) == ("r-1", "ci", "2026-11-25 13:00:00+00:00")
+
+
+def test_the_organizations_answer() -> None:
+    body = {"organizations": {"o1": {"id": "o1", "slug": "acme", "name": "Acme", "plan": "team", "image": None}}}
+    frame = decode_organizations(200, {}, json.dumps(body).encode())
+    assert frame[["id", "slug"]].to_dict("records") == [{"id": "o1", "slug": "acme"}]
+
+
+@pytest.mark.parametrize(
+    ("decoder", "body", "says"),
+    [
+        ("quota", b'{"quota": "900", "maxQuota": 1000}', "Expected `int`, got `str` - at `$.quota`"),
+        ("quota", b'{"quota": true, "maxQuota": 1000}', "at `$.quota`"),
+        ("quota", b'{"maxQuota": 1000}', "missing required field `quota`"),
+        ("quota", b'{"quota": 1, "maxQuota": 2, "nextWindowRefresh": "soon"}', "nextWindowRefresh is not a timestamp"),
+        ("snapshot job", b'{"requestId": "r"}', "missing required field `requestedBy`"),
+        ("snapshot job", b'{"requestId": "", "requestedBy": "x", "requestedAt": "2026-01-01"}', "empty requestId"),
+        ("snapshot job", b'{"requestId": "r", "requestedBy": "x", "requestedAt": "x"}', "requestedAt"),
+        ("organizations", b'{"organizations": [1, 2]}', "Expected `object`, got `array` - at `$.organizations`"),
+        ("organizations", b'{"orgs": {}}', "missing required field `organizations`"),
+        ("trend", b'{"meta": {}}', "missing required field `items`"),
+        ("trend", b'{"items": [{"dataPoints": [{"count": 1}]}]}', "the trend"),
+        ("trend", b'{"items": [5]}', "at `$.items[0]`"),
+        ("snyk issues page", b'{"links": {}}', "missing required field `data`"),
+        ("snyk issues page", b'{"data": [5]}', "data[0] is int"),
+        ("snyk issues page", b'{"data": [], "links": {"next": 5}}', "links.next is int"),
+        ("snyk issues page", b'{"data": [], "links": {"next": {"href": 5}}}', "links.next is int"),
+        ("alerts page", b'{"items": [5], "endCursor": null}', "the page's items"),
+    ],
+)
+def test_a_body_that_breaks_the_contract_says_where(decoder: str, body: bytes, says: str) -> None:
+    with pytest.raises(UnexpectedResponseError) as info:
+        DECODERS[decoder](200, {"x-request-id": "req-3"}, body)
+    assert says in info.value.message
+    assert (info.value.status, info.value.request_id) == (200, "req-3")
+
+
+@pytest.mark.parametrize("decoder", list(DECODERS))
+@pytest.mark.parametrize("body", [b"", b"<html>502 Bad Gateway</html>", b'{"items": [', b"null", b"[]", b"7"])
+def test_every_decoder_refuses_garbage_with_a_contract_error(decoder: str, body: bytes) -> None:
+    with pytest.raises(UnexpectedResponseError):
+        DECODERS[decoder](200, {}, body)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+keys = st.sampled_from(["items", "meta", "endCursor", "data", "links", "quota", "maxQuota", "organizations",
+                        "requestId", "requestedBy", "requestedAt", "next", "date", "dataPoints"])  # fmt: skip
+
+
+@given(decoder=st.sampled_from(list(DECODERS)), body=st.dictionaries(keys, json_values, max_size=5))
+def test_any_json_object_gives_data_or_a_socketlab_error(decoder: str, body: dict[str, Any]) -> None:
+    """Whatever object a 2xx carries, a decoder returns or raises a SocketlabError: never a raw exception."""
+    with contextlib.suppress(SocketlabError):
+        DECODERS[decoder](200, {}, json.dumps(body).encode())
+
+
+# -- through the clients: retried, and named -------------------------------------------------------
+
+
+class Garbles:
+    """Answers like ``app`` but every answer to a path containing ``where`` is ``body`` (a 200)."""
+
+    def __init__(self, app: Any, where: str, body: bytes) -> None:
+        self.app, self.where, self.body = app, where, body
+        self.hits = 0
+
+    def __getattr__(self, name: str) -> Any:  # the wrapped app's token and the like
+        return getattr(self.app, name)
+
+    def handle(self, method: str, target: str, headers: Any) -> Reply:
+        reply = self.app.handle(method, target, headers)
+        if self.where in target.partition("?")[0]:
+            self.hits += 1
+            return Reply(200, {"content-type": "application/json", "x-request-id": "req-9"}, self.body)
+        return reply
+
+
+@pytest.mark.parametrize(
+    ("where", "call", "body"),
+    [
+        ("/organizations", lambda s: s.organizations(), b'{"organizations": []}'),
+        ("/quota", lambda s: s.quota(), b'{"quota": "lots"}'),
+        ("/alerts/trend", lambda s: s.alerts_trend("globex", date="2026-03-01"), b'{"items": {}}'),
+        ("/historical/snapshots", lambda s: s.snapshots("globex", date="2026-03-01"), b'{"items": 5}'),
+        ("/historical/snapshots", lambda s: list(s.snapshot_pages("globex", date="2026-03-01")), b'{"items": 5}'),
+        ("/historical/alerts", lambda s: list(s.alert_pages("globex", date="2026-03-01")), b"{}"),
+    ],
+)
+def test_a_malformed_get_is_retried_then_named(where: str, call: Callable[[Any], Any], body: bytes) -> None:
+    """Every operation alike: the same bad body gets the same retries, then an UnexpectedResponseError
+    with the method, the URL and the request id (never a KeyError or a TypeError)."""
+    app = Garbles(SocketSandbox(), where, body)
+    with sandbox.socket_client(app, sleep=lambda s: None, progress=False) as sock:  # type: ignore[arg-type]
+        with pytest.raises(UnexpectedResponseError) as info:
+            call(sock)
+    assert app.hits == 5  # the first try and 4 retries, whichever method was called
+    assert info.value.method == "GET"
+    assert where in (info.value.url or "")
+    assert info.value.request_id == "req-9"
+
+
+def test_a_malformed_post_is_not_retried() -> None:
+    """A job answer that cannot be read is not asked again: a second POST would start a second job."""
+    app = Garbles(SocketSandbox(), "/historical/snapshots", b'{"requestId": 5}')
+    with sandbox.socket_client(app, sleep=lambda s: None) as sock:  # type: ignore[arg-type]
+        with pytest.raises(UnexpectedResponseError, match="requestId") as info:
+            sock.start_snapshot("globex")
+    assert app.hits == 1
+    assert info.value.method == "POST"
+
+
+def test_a_snyk_page_without_data_is_retried_then_named() -> None:
+    app = Garbles(SnykSandbox(), "/issues", b'{"jsonapi": {"version": "1.0"}, "links": {}}')
+    with sandbox.snyk_client(app, sleep=lambda s: None, progress=False) as snyk:  # type: ignore[arg-type]
+        with pytest.raises(UnexpectedResponseError, match="missing required field `data`") as info:
+            snyk.issues(org_id=SnykSandbox.org_id("globex"))
+    assert app.hits == 5
+    assert "/issues?" in (info.value.url or "")
+    assert isinstance(info.value.partial, pd.DataFrame) and info.value.partial.attrs["complete"] is False
