@@ -734,6 +734,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(configuration_message(exc, base_env, token_env))
     except SocketlabError as exc:
         return _fail(str(exc))
+    except KeyboardInterrupt:  # Ctrl-C: the library has stopped its threads; no traceback for it
+        print("interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # `socketlab ... | head`: the reader left; that is not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
         return 0
