@@ -1,4 +1,10 @@
-"""The ``socketlab`` command: the offline demo, ad-hoc exports, and the sandbox server."""
+"""The ``socketlab`` command: the offline demo and report, ad-hoc exports, developer tools.
+
+Every command checks its arguments and its output path before it builds a client, so a typo or
+an unwritable ``--out`` never spends quota; errors name flags and environment variables. User
+commands sit at the top level; the sandbox server and the soak live under ``socketlab dev``
+(``socketlab sandbox`` and ``socketlab soak`` still work, unlisted).
+"""
 
 from __future__ import annotations
 
@@ -6,118 +12,251 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from socketlab._errors import SocketlabError
-from socketlab._frames import json_text_columns
-from socketlab._params import ISSUE_STATUSES, SEVERITY_LEVELS, SNAPSHOT_STATUSES
+from socketlab._cli_args import (
+    CommandError,
+    check_token,
+    configuration_message,
+    merge_filters,
+    parse_filters,
+    parse_group_by,
+    parse_orgs,
+    parse_span,
+    shell_terms,
+    split_values,
+)
+from socketlab._cli_io import FORMATS, check_output, write_frame
+from socketlab._config import SOCKET_TOKEN_ENV
+from socketlab._errors import ConfigurationError, InvalidParameterError, SocketlabError
+from socketlab._params import (
+    AGGREGATION_FIELDS,
+    ALERT_FILTERS,
+    DEFAULT_SNYK_VERSION,
+    DEPENDENCY_FILTERS,
+    ISSUE_STATUSES,
+    ISSUE_TYPES,
+    SEVERITY_LEVELS,
+    SNAPSHOT_STATUSES,
+    alerts_query,
+    alerts_trend_query,
+    check_uuid,
+    dependencies_trend_query,
+    issues_query,
+    snake_case_name,
+    snapshots_query,
+    snyk_version,
+)
 from socketlab._snyk import SnykClient
 from socketlab._socket import SocketClient
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
-FORMATS = ("table", "csv", "jsonl", "parquet")
-# what the compact table shows of each kind of frame (the exports keep every column)
-TABLE_COLUMNS: dict[str, list[str]] = {
-    "snapshots": ["requested_at", "status", "duration_ms", "num_repos_scanned", "num_critical_alerts",
-                  "num_high_alerts", "num_medium_alerts", "num_low_alerts"],
-    "issues": ["created_at", "effective_severity_level", "status", "ignored", "key", "title"],
-    "projects": ["name", "project_type", "created", "latest_issue_counts_critical", "latest_issue_counts_high",
-                 "latest_issue_counts_medium", "latest_issue_counts_low"],
+# the library's argument names -> the flags a user typed, for errors in shell terms
+SOCKET_FLAGS = {
+    "org": "--org", "date": "--date", "range": "--range", "start": "--start", "end": "--end",
+    "status": "--status", "request_id": "--request-id", "per_page": "--per-page", "group_by": "--group-by",
 }  # fmt: skip
+SNYK_FLAGS = {
+    "org_id": "--org-id", "group_id": "--group-id", "status": "--status", "ignored": "--ignored",
+    "effective_severity_level": "--severity", "type": "--type", "created_after": "--created-after",
+    "created_before": "--created-before", "updated_after": "--updated-after", "updated_before": "--updated-before",
+    "version": "--api-version",
+}  # fmt: skip
+# where each API's settings live, for set-up errors in shell terms
+ENVIRONMENT = {"Socket": ("SOCKET_API_BASE_URL", "SOCKET_API_TOKEN"), "Snyk": ("SNYK_API_BASE_URL", "SNYK_TOKEN")}
+SEVERITY_NAMES = ("low", "medium", "high", "critical")
+ALERT_ACTIONS: tuple[str, ...] = ALERT_FILTERS["alertAction"]  # type: ignore[assignment]
+ALERT_CATEGORIES: tuple[str, ...] = ALERT_FILTERS["alertCategory"]  # type: ignore[assignment]
 
 
-def _split(values: Sequence[str] | None) -> list[str] | None:
-    """``--status success --status failure`` and ``--status success,failure`` mean the same."""
-    if not values:
-        return None
-    return [part for value in values for part in value.split(",") if part]
+# -- clients ------------------------------------------------------------------------------------
 
 
-def write_frame(frame: pd.DataFrame, fmt: str, out: str | None, kind: str | None = None) -> None:
-    """Write ``frame`` as a compact table, CSV, JSON lines or Parquet, to ``out`` or stdout."""
-    if fmt == "table":
-        shown = frame[TABLE_COLUMNS[kind]] if kind else frame
-        text = shown.to_string(index=False, max_rows=40) if len(frame) else "(no rows)"
-        if out:
-            Path(out).write_text(text + "\n")
-        else:
-            print(text)
-        return
-    if fmt == "parquet":
-        if not out:
-            raise SystemExit("error: --format parquet needs --out FILE")
-        frame.to_parquet(out, index=False)
-        return
-    if fmt in ("csv", "jsonl"):
-        frame = json_text_columns(frame)
-    target = out or sys.stdout
-    if fmt == "csv":
-        frame.to_csv(target, index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
-    else:
-        frame.to_json(target, orient="records", lines=True, date_format="iso", date_unit="ms")
+def _cache(args: argparse.Namespace) -> bool | None:
+    return False if args.no_cache else None  # None: SOCKETLAB_CACHE decides, on by default
 
 
 def _socket_client(args: argparse.Namespace) -> SocketClient:
     if args.sandbox:
+        if args.base_url:
+            raise CommandError("--sandbox answers from the built-in demo data: leave out --base-url")
         from socketlab import sandbox
 
-        return sandbox.socket_client(progress=args.progress, auth=args.auth)
-    return SocketClient(base_url=args.base_url, auth=args.auth, progress=args.progress)
-
-
-def _cmd_snapshots(args: argparse.Namespace) -> int:
-    with _socket_client(args) as sock:
-        frame = sock.snapshots(
-            args.org,
-            date=args.date,
-            range=args.range,
-            status=_split(args.status),
-            request_id=_split(args.request_id),
-            per_page=args.per_page,
-        )
-        write_frame(frame, args.format, args.out, "snapshots")
-        meta = frame.attrs.get("meta", {})
-        sys.stdout.flush()
-        print(
-            f"{len(frame)} snapshots of {args.org} from {meta.get('startDateInclusive', '?')} to "
-            f"{meta.get('endDateInclusive', '?')} in {frame.attrs.get('pages', 0)} page(s); "
-            f"quota spent: {sock.quota_spent} units",
-            file=sys.stderr,
-        )
-    return 0
+        return sandbox.socket_client(progress=args.progress, auth=args.auth, cache=_cache(args))
+    check_token(SOCKET_TOKEN_ENV, "Socket")
+    return SocketClient(base_url=args.base_url, auth=args.auth, progress=args.progress, cache=_cache(args))
 
 
 def _snyk_client(args: argparse.Namespace) -> SnykClient:
     if args.sandbox:
+        if args.base_url:
+            raise CommandError("--sandbox answers from the built-in demo data: leave out --base-url")
         from socketlab import sandbox
 
-        return sandbox.snyk_client(progress=args.progress, version=args.version)
-    return SnykClient(base_url=args.base_url, auth=args.auth, version=args.version, progress=args.progress)
+        return sandbox.snyk_client(progress=args.progress, version=args.api_version, cache=_cache(args))
+    check_token(("SNYK_TOKEN",), "Snyk")
+    return SnykClient(
+        base_url=args.base_url, auth=args.auth, version=args.api_version, progress=args.progress, cache=_cache(args)
+    )
 
 
-def _snyk_org(args: argparse.Namespace) -> str | None:
-    """--org-id, or with --sandbox a demo org's slug (acme-corp, globex) for convenience."""
-    if args.org_id and args.sandbox:
-        from socketlab.sandbox import SnykSandbox
+def _snyk_ids(values: Sequence[str] | None, sandbox: bool, argument: str) -> list[str]:
+    """Snyk org or group ids, checked; with --sandbox a demo org's slug (acme-corp) also works."""
+    ids = list(dict.fromkeys(split_values(values) or []))
+    if sandbox:
+        from socketlab.sandbox import DEMO_ORGS, SnykSandbox
 
-        try:
-            return SnykSandbox.org_id(args.org_id)
-        except KeyError:
-            return str(args.org_id)
-    return args.org_id  # type: ignore[no-any-return]
+        ids = [SnykSandbox.org_id(i) if i in DEMO_ORGS else i for i in ids]
+    return [check_uuid(i, argument) for i in ids]
+
+
+# -- several orgs -------------------------------------------------------------------------------
+
+
+def _each_org(orgs: list[str], fetch: Callable[[str], pd.DataFrame]) -> pd.DataFrame:
+    """One query per org; several orgs are stacked with an ``org`` column first, as the library does."""
+    frames = [fetch(org) for org in orgs]
+    if len(frames) == 1:
+        return frames[0]
+    parts = []
+    for org, frame in zip(orgs, frames, strict=True):
+        part = frame.copy()
+        part.insert(0, "org", org)
+        parts.append(part)
+    stacked = pd.concat(parts, ignore_index=True)
+    stacked.attrs = {"org": orgs, "meta": frames[0].attrs.get("meta", {})}
+    if all("pages" in f.attrs for f in frames):
+        stacked.attrs["pages"] = sum(int(f.attrs["pages"]) for f in frames)
+    return stacked
+
+
+def _report(frame: pd.DataFrame, what: str, orgs: list[str], quota: int) -> None:
+    """One line on stderr (stdout may be the data): what came, from when, and what it cost."""
+    meta = frame.attrs.get("meta") or {}
+    span = ""
+    if meta.get("startDateInclusive") and meta.get("endDateInclusive"):
+        span = f" from {meta['startDateInclusive']} to {meta['endDateInclusive']}"
+    how = ""
+    if "windows" in frame.attrs:
+        how += f" in {frame.attrs['windows']} window(s),"
+    if "pages" in frame.attrs:
+        cached = frame.attrs.get("cached_pages") or 0
+        how += f" in {frame.attrs['pages']} page(s)" + (f" ({cached} from the cache)" if cached else "")
+    sys.stdout.flush()
+    print(f"{len(frame)} {what} of {', '.join(orgs)}{span}{how}; quota spent: {quota} units", file=sys.stderr)
+
+
+# -- Socket commands ----------------------------------------------------------------------------
+
+
+def _cmd_snapshots(args: argparse.Namespace) -> int:
+    orgs = parse_orgs(args.org)
+    span = parse_span(args.start, args.end, args.date, args.range)
+    status, request_id = split_values(args.status), split_values(args.request_id)
+    snapshots_query(date=args.date, range=args.range, status=status, request_id=request_id, per_page=args.per_page)
+    check_output(args.out, args.format)
+    with _socket_client(args) as sock:
+        common: dict[str, Any] = {"status": status, "request_id": request_id, "per_page": args.per_page}
+        when = {"start": span[0], "end": span[1]} if span else {"date": args.date, "range": args.range}
+        frame = sock.snapshots(orgs if len(orgs) > 1 else orgs[0], **when, **common)
+        write_frame(frame, args.format, args.out, "snapshots")
+        _report(frame, "snapshots", orgs, sock.quota_spent)
+    return 0
+
+
+def _alert_filters(args: argparse.Namespace, table: Any, not_in: bool) -> dict[str, Any]:
+    """Every filter the command line gave (dedicated flags, --filter, --exclude), named for errors."""
+    dedicated = {}
+    for flag, name in getattr(args, "dedicated", {}).items():
+        values = split_values(getattr(args, flag.removeprefix("--").replace("-", "_")))
+        if values:
+            dedicated[name] = (values, flag)
+    merged = merge_filters(
+        dedicated,
+        parse_filters(args.filter, table, "--filter", not_in=not_in),
+        parse_filters(getattr(args, "exclude", None), table, "--exclude", not_in=not_in, exclude=True),
+    )
+    args.flags = {**args.flags, **{name: label for name, (_, label) in merged.items()}}
+    return {name: value for name, (value, _) in merged.items()}
+
+
+def _cmd_alerts(args: argparse.Namespace) -> int:
+    orgs = parse_orgs(args.org)
+    span = parse_span(args.start, args.end, args.date, args.range)
+    filters = _alert_filters(args, ALERT_FILTERS, not_in=True)
+    alerts_query(date=args.date, range=args.range, per_page=args.per_page, filters=filters)
+    check_output(args.out, args.format)
+    with _socket_client(args) as sock:
+        when = {"start": span[0], "end": span[1]} if span else {"date": args.date, "range": args.range}
+        frame = sock.alerts(orgs if len(orgs) > 1 else orgs[0], **when, per_page=args.per_page, **filters)
+        write_frame(frame, args.format, args.out, "alerts")
+        _report(frame, "alerts", orgs, sock.quota_spent)
+    return 0
+
+
+def _cmd_alerts_trend(args: argparse.Namespace) -> int:
+    orgs = parse_orgs(args.org)
+    filters = _alert_filters(args, ALERT_FILTERS, not_in=True)
+    group_by = parse_group_by(args.group_by, AGGREGATION_FIELDS)
+    alerts_trend_query(date=args.date, range=args.range, group_by=group_by, filters=filters)
+    check_output(args.out, args.format)
+    with _socket_client(args) as sock:
+        frame = _each_org(
+            orgs, lambda org: sock.alerts_trend(org, date=args.date, range=args.range, group_by=group_by, **filters)
+        )
+        write_frame(frame, args.format, args.out, "alerts-trend")
+        _report(frame, "trend rows", orgs, sock.quota_spent)
+    return 0
+
+
+def _cmd_dependencies_trend(args: argparse.Namespace) -> int:
+    orgs = parse_orgs(args.org)
+    filters = _alert_filters(args, DEPENDENCY_FILTERS, not_in=False)
+    dependencies_trend_query(date=args.date, range=args.range, filters=filters)
+    check_output(args.out, args.format)
+    with _socket_client(args) as sock:
+        frame = _each_org(orgs, lambda org: sock.dependencies_trend(org, date=args.date, range=args.range, **filters))
+        write_frame(frame, args.format, args.out, "dependencies-trend")
+        _report(frame, "trend rows", orgs, sock.quota_spent)
+    return 0
+
+
+def _cmd_organizations(args: argparse.Namespace) -> int:
+    check_output(args.out, args.format)
+    with _socket_client(args) as sock:
+        frame = sock.organizations()
+        write_frame(frame, args.format, args.out, "organizations")
+        sys.stdout.flush()
+        print(f"{len(frame)} organizations; quota spent: {sock.quota_spent} units", file=sys.stderr)
+    return 0
+
+
+# -- Snyk commands ------------------------------------------------------------------------------
 
 
 def _cmd_issues(args: argparse.Namespace) -> int:
+    org_ids = _snyk_ids(args.org_id, args.sandbox, "org_id")
+    group_ids = _snyk_ids(args.group_id, False, "group_id")
+    if bool(org_ids) == bool(group_ids):
+        raise CommandError("give --org-id (a Snyk org's id) or --group-id (a group's), one of them")
+    filters: dict[str, Any] = {
+        "type": args.type, "status": split_values(args.status), "ignored": args.ignored,
+        "effective_severity_level": split_values(args.severity), "created_after": args.created_after,
+        "created_before": args.created_before, "updated_after": args.updated_after,
+        "updated_before": args.updated_before,
+    }  # fmt: skip
+    issues_query(**filters)
+    snyk_version(args.api_version)
+    check_output(args.out, args.format)
+    ids: list[str] = org_ids or group_ids
+    scope: dict[str, Any] = {"org_id" if org_ids else "group_id": ids if len(ids) > 1 else ids[0]}
     with _snyk_client(args) as snyk:
-        frame = snyk.issues(
-            org_id=_snyk_org(args), group_id=args.group_id, status=_split(args.status),
-            ignored=args.ignored, effective_severity_level=_split(args.severity), type=args.type,
-            created_after=args.created_after, created_before=args.created_before,
-        )  # fmt: skip
+        frame = snyk.issues(**scope, **filters)
         write_frame(frame, args.format, args.out, "issues")
         sys.stdout.flush()
         print(
@@ -129,12 +268,20 @@ def _cmd_issues(args: argparse.Namespace) -> int:
 
 
 def _cmd_projects(args: argparse.Namespace) -> int:
+    org_ids = _snyk_ids(args.org_id, args.sandbox, "org_id")
+    if not org_ids:
+        raise CommandError("--org-id is required: a Snyk org's id (repeat it for several orgs)")
+    snyk_version(args.api_version)
+    check_output(args.out, args.format)
     with _snyk_client(args) as snyk:
-        frame = snyk.projects(_snyk_org(args), latest_issue_counts=True)  # type: ignore[arg-type]
+        frame = snyk.projects(org_ids if len(org_ids) > 1 else org_ids[0], latest_issue_counts=True)
         write_frame(frame, args.format, args.out, "projects")
         sys.stdout.flush()
         print(f"{len(frame)} projects; {snyk.requests_made} requests", file=sys.stderr)
     return 0
+
+
+# -- the demo, the report, developer tools ------------------------------------------------------
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -154,20 +301,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print("Jobs by status:")
         print(frame["status"].value_counts().to_string(), "\n")
         ok = frame[frame["status"] == "success"]
-        daily = (
-            ok.assign(day=ok["requested_at"].dt.strftime("%Y-%m-%d"))
-            .groupby("day")
-            .last()[
-                [
-                    "num_critical_alerts",
-                    "num_high_alerts",
-                    "num_medium_alerts",
-                    "num_low_alerts",
-                    "num_ignored_low_alerts",
-                    "num_repos_scanned",
-                ]
-            ]
-        )
+        counts = ["num_critical_alerts", "num_high_alerts", "num_medium_alerts", "num_low_alerts",
+                  "num_ignored_low_alerts", "num_repos_scanned"]  # fmt: skip
+        daily = ok.assign(day=ok["requested_at"].dt.strftime("%Y-%m-%d")).groupby("day").last()[counts]
         print("Alerts at the day's last successful snapshot (last 10 days):")
         print(daily.tail(10).to_string(), "\n")
         path = out / f"{args.org}-snapshots.csv"
@@ -228,6 +364,9 @@ def _cmd_soak(args: argparse.Namespace) -> int:
     return 0 if ok and sent == 0 else 1
 
 
+# -- the parser ---------------------------------------------------------------------------------
+
+
 def _add_progress(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
@@ -236,12 +375,286 @@ def _add_progress(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress bars")
 
 
+def _add_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table (default: a compact view), csv, jsonl (every column) or parquet (needs --out)",
+    )
+    parser.add_argument(
+        "--out", default=None, metavar="FILE", help="write to FILE (its folder must exist) instead of stdout"
+    )
+
+
+def _add_connection(parser: argparse.ArgumentParser, api: str) -> None:
+    base_env, token_env = ENVIRONMENT[api]
+    parser.add_argument("--sandbox", action="store_true", help="answer from the built-in offline demo data (no token)")
+    parser.add_argument(
+        "--base-url", default=None, metavar="URL", help=f"the API root (default: {base_env}, else the public API)"
+    )
+    if api == "Socket":
+        parser.add_argument(
+            "--auth",
+            choices=("bearer", "basic"),
+            default="bearer",
+            help=f"send {token_env} as a Bearer token (default) or as the Basic user",
+        )
+    else:
+        parser.add_argument(
+            "--auth",
+            choices=("token", "bearer"),
+            default="token",
+            help=f"send {token_env} as 'token KEY' (API keys, default) or 'bearer' (Snyk Apps)",
+        )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="ask the API even when a cached answer is fresh (SOCKETLAB_CACHE=0)"
+    )
+    _add_progress(parser)
+    parser.set_defaults(api=api)
+
+
+def _add_orgs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--org",
+        action="append",
+        metavar="SLUG",
+        required=True,
+        help="the Socket organization's slug; repeat (or comma-join) for several orgs: an org column tells them apart",
+    )
+
+
+def _add_dates(parser: argparse.ArgumentParser, *, latest: bool, backfill: bool) -> None:
+    parser.add_argument(
+        "--date", default=None, metavar="YYYY-MM-DD", help="the UTC day the query is about (default: today)"
+    )
+    parser.add_argument(
+        "--range",
+        default=None,
+        metavar="RANGE",
+        help="-Nd: the N days before --date; Nd: the N days AFTER it"
+        + ("; latest: the newest only" if latest else "")
+        + " (default: -7d)",
+    )
+    if backfill:
+        parser.add_argument(
+            "--start",
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="backfill from this UTC day (fetched in windows, concurrently); not with --date/--range",
+        )
+        parser.add_argument(
+            "--end", default=None, metavar="YYYY-MM-DD", help="the backfill's last UTC day, inclusive (default: today)"
+        )
+
+
+def _add_alert_filters(parser: argparse.ArgumentParser, *, dependencies: bool = False) -> None:
+    if dependencies:
+        names = sorted(snake_case_name(f) for f in DEPENDENCY_FILTERS)
+        parser.add_argument("--repo", action="append", metavar="SLUG", help="only these repositories (repo_slug)")
+        parser.add_argument(
+            "--filter",
+            action="append",
+            metavar="NAME=VALUES",
+            help=f"any filter of the endpoint, values comma-joined, flags true/false: {', '.join(names)}",
+        )
+        parser.set_defaults(dedicated={"--repo": "repo_slug"})
+        return
+    names = sorted(snake_case_name(f) for f in ALERT_FILTERS)
+    parser.add_argument(
+        "--severity",
+        action="append",
+        metavar="LEVELS",
+        help=f"only these severities: {', '.join(SEVERITY_NAMES)}; repeat or comma-join",
+    )
+    parser.add_argument(
+        "--action",
+        action="append",
+        metavar="ACTIONS",
+        help=f"only these policy actions: {', '.join(ALERT_ACTIONS)}",
+    )
+    parser.add_argument(
+        "--category",
+        action="append",
+        metavar="CATEGORIES",
+        help=f"only these categories: {', '.join(ALERT_CATEGORIES)}",
+    )
+    parser.add_argument("--type", action="append", metavar="TYPES", help="only these alert types, e.g. criticalCVE")
+    parser.add_argument("--repo", action="append", metavar="SLUG", help="only these repositories (repo_slug)")
+    parser.add_argument(
+        "--filter",
+        action="append",
+        metavar="NAME=VALUES",
+        help="any filter of the API, values comma-joined, flags true/false, e.g. alert_severity=critical,high or "
+        f"dependency_direct=true; a NAME ending _not_in excludes. Filters: {', '.join(names)}",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        metavar="NAME=VALUES",
+        help="leave these out, e.g. alert_action=ignore (NAME_not_in)",
+    )
+    parser.set_defaults(
+        dedicated={
+            "--severity": "alert_severity",
+            "--action": "alert_action",
+            "--category": "alert_category",
+            "--type": "alert_type",
+            "--repo": "repo_slug",
+        }
+    )
+
+
+def _add_socket_commands(commands: Any) -> None:
+    snaps = commands.add_parser(
+        "snapshots",
+        help="an org's historical snapshot jobs (10 quota units a page)",
+        description="An org's historical snapshots, one row per snapshot job.",
+    )
+    _add_orgs(snaps)
+    _add_dates(snaps, latest=True, backfill=True)
+    snaps.add_argument(
+        "--status",
+        action="append",
+        metavar="STATUS",
+        help=f"only these statuses ({', '.join(SNAPSHOT_STATUSES)}); repeat or comma-join",
+    )
+    snaps.add_argument("--request-id", action="append", metavar="ID", help="only these jobs (their request ids)")
+    snaps.add_argument("--per-page", type=int, default=10000, help="rows per page, 1 to 10000 (default: 10000)")
+    _add_output(snaps)
+    _add_connection(snaps, "Socket")
+    snaps.set_defaults(func=_cmd_snapshots, flags=SOCKET_FLAGS)
+
+    alerts = commands.add_parser(
+        "alerts",
+        help="an org's alerts, one row per alert and UTC day (10 units a page)",
+        description="An org's historical alerts, with every filter of the API.",
+    )
+    _add_orgs(alerts)
+    _add_dates(alerts, latest=True, backfill=True)
+    _add_alert_filters(alerts)
+    alerts.add_argument("--per-page", type=int, default=10000, help="rows per page, 1 to 10000 (default: 10000)")
+    _add_output(alerts)
+    _add_connection(alerts, "Socket")
+    alerts.set_defaults(func=_cmd_alerts, flags=SOCKET_FLAGS)
+
+    trend = commands.add_parser(
+        "alerts-trend",
+        help="daily alert counts, grouped as you choose (10 units)",
+        description="Daily alert counts from the alerts trend, optionally grouped.",
+    )
+    _add_orgs(trend)
+    _add_dates(trend, latest=False, backfill=False)
+    trend.add_argument(
+        "--group-by",
+        action="append",
+        metavar="FIELDS",
+        help="count per these fields, e.g. alert_severity,alert_type; any of: "
+        + ", ".join(snake_case_name(f) for f in AGGREGATION_FIELDS),
+    )
+    _add_alert_filters(trend)
+    _add_output(trend)
+    _add_connection(trend, "Socket")
+    trend.set_defaults(func=_cmd_alerts_trend, flags=SOCKET_FLAGS)
+
+    deps = commands.add_parser(
+        "dependencies-trend",
+        help="daily dependency counts, direct and indirect (10 units)",
+        description="Daily dependency counts, direct and indirect, and per alert severity.",
+    )
+    _add_orgs(deps)
+    _add_dates(deps, latest=False, backfill=False)
+    _add_alert_filters(deps, dependencies=True)
+    _add_output(deps)
+    _add_connection(deps, "Socket")
+    deps.set_defaults(func=_cmd_dependencies_trend, flags=SOCKET_FLAGS)
+
+    orgs = commands.add_parser(
+        "organizations",
+        help="the Socket organizations your token sees (1 unit)",
+        description="The organizations of the Socket token, with their slugs.",
+    )
+    _add_output(orgs)
+    _add_connection(orgs, "Socket")
+    orgs.set_defaults(func=_cmd_organizations, flags=SOCKET_FLAGS)
+
+
+def _add_snyk_commands(commands: Any) -> None:
+    for name, help_text in (("issues", "Snyk issues of orgs or a group"), ("projects", "Snyk projects of orgs")):
+        snyk = commands.add_parser(name, help=help_text, description=help_text + ".")
+        snyk.add_argument(
+            "--org-id",
+            action="append",
+            metavar="ID",
+            help="a Snyk org's id; repeat for several (with --sandbox: acme-corp or globex)",
+        )
+        if name == "issues":
+            snyk.add_argument(
+                "--group-id", action="append", metavar="ID", help="a Snyk group's id, instead of --org-id"
+            )
+            snyk.add_argument(
+                "--status",
+                action="append",
+                metavar="STATUS",
+                help=f"{' or '.join(ISSUE_STATUSES)}; repeat or comma-join (ignored is --ignored)",
+            )
+            snyk.add_argument(
+                "--severity",
+                action="append",
+                metavar="LEVELS",
+                help=f"only these severities: {', '.join(SEVERITY_LEVELS)}; repeat or comma-join",
+            )
+            snyk.add_argument(
+                "--ignored",
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help="only ignored (--ignored) or not ignored (--no-ignored) issues",
+            )
+            snyk.add_argument("--type", default=None, choices=ISSUE_TYPES, help="only this issue type")
+            for when in ("created", "updated"):
+                for side in ("after", "before"):
+                    snyk.add_argument(
+                        f"--{when}-{side}",
+                        default=None,
+                        metavar="WHEN",
+                        help=f"only issues {when} {side} this ISO date or UTC timestamp",
+                    )
+        _add_output(snyk)
+        snyk.add_argument(
+            "--api-version",
+            default=DEFAULT_SNYK_VERSION,
+            metavar="YYYY-MM-DD",
+            help=f"the Snyk REST version to ask for (default: {DEFAULT_SNYK_VERSION})",
+        )
+        _add_connection(snyk, "Snyk")
+        snyk.set_defaults(func=_cmd_issues if name == "issues" else _cmd_projects, flags=SNYK_FLAGS)
+
+
+def _add_soak(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--runs", type=int, default=40, help="runs per scenario (default: 40)")
+    parser.add_argument("--rate", type=float, default=0.15, help="fault probability per request (default: 0.15)")
+    parser.add_argument("--seed", type=int, default=0, help="the faults' random seed (default: 0)")
+    parser.set_defaults(func=_cmd_soak)
+
+
+def _add_sandbox(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port to listen on; 0 picks a free one (default: 8765)")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer (benchmarks)")
+    parser.set_defaults(func=_cmd_sandbox)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from socketlab import __version__
+
     parser = argparse.ArgumentParser(
         prog="socketlab",
-        description="Supply-chain posture from the Socket.dev API as tables and files.",
+        description="Supply-chain posture from the Socket.dev and Snyk APIs as tables and files.",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument(
+        "--version", action="version", version=f"socketlab {__version__}", help="show socketlab's version and exit"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
 
     report = commands.add_parser("report", help="execute the notebooks into an offline HTML report")
     report.add_argument("--out", default="reports", help="folder for the report (default: reports)")
@@ -253,66 +666,35 @@ def build_parser() -> argparse.ArgumentParser:
     _add_progress(report)
     report.set_defaults(func=_cmd_report)
 
-    demo = commands.add_parser("demo", help="the offline demo on the bundled sandbox")
-    demo.add_argument("--org", default="acme-corp", help="demo org (acme-corp or globex)")
-    demo.add_argument("--date", default=None, help="UTC day YYYY-MM-DD (default: today)")
-    demo.add_argument("--range", default="-90d", help="-Nd, Nd (after date!) or latest")
-    demo.add_argument("--out", default="demo-output", help="folder for the exported CSV")
+    demo = commands.add_parser("demo", help="a quick offline look: a demo org's snapshots as a table and a CSV")
+    demo.add_argument("--org", default="acme-corp", help="demo org: acme-corp (default) or globex")
+    demo.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="UTC day it ends on (default: today)")
+    demo.add_argument(
+        "--range", default="-90d", metavar="RANGE", help="-Nd (before --date), Nd (after it) or latest (default: -90d)"
+    )
+    demo.add_argument(
+        "--out",
+        default="demo-output",
+        metavar="FOLDER",
+        help="folder for the exported CSV, created if needed (default: demo-output)",
+    )
     _add_progress(demo)
     demo.set_defaults(func=_cmd_demo)
 
-    snaps = commands.add_parser("snapshots", help="an org's historical snapshots")
-    snaps.add_argument("--org", required=True, help="organization slug")
-    snaps.add_argument("--date", default=None, help="UTC day YYYY-MM-DD (API default: today)")
-    snaps.add_argument("--range", default=None, help="-Nd (before date), Nd (after date) or latest")
-    snaps.add_argument(
-        "--status",
-        action="append",
-        metavar="STATUS",
-        help=f"keep these statuses ({', '.join(SNAPSHOT_STATUSES)}); repeat or comma-join",
+    _add_socket_commands(commands)
+    _add_snyk_commands(commands)
+
+    dev = commands.add_parser(
+        "dev",
+        help="developer tools: the sandbox server and the reliability soak",
+        description="Developer tools: the offline sandbox on loopback, the soak.",
     )
-    snaps.add_argument("--request-id", action="append", metavar="ID", help="keep these job request ids")
-    snaps.add_argument("--per-page", type=int, default=10000, help="1 to 10000")
-    snaps.add_argument("--format", choices=FORMATS, default="table")
-    snaps.add_argument("--out", default=None, help="file to write (default: stdout)")
-    snaps.add_argument("--auth", choices=("bearer", "basic"), default="bearer")
-    snaps.add_argument("--base-url", default=None, help="API root (default: SOCKET_API_BASE_URL or the public API)")
-    snaps.add_argument("--sandbox", action="store_true", help="answer from the in-process sandbox")
-    _add_progress(snaps)
-    snaps.set_defaults(func=_cmd_snapshots)
-
-    for name, help_text in (("issues", "Snyk issues of an org or a group"), ("projects", "Snyk projects of an org")):
-        snyk = commands.add_parser(name, help=help_text)
-        snyk.add_argument("--org-id", help="Snyk org id (with --sandbox: acme-corp or globex also work)")
-        if name == "issues":
-            snyk.add_argument("--group-id", help="Snyk group id, instead of --org-id")
-            snyk.add_argument("--status", action="append", help=f"{' or '.join(ISSUE_STATUSES)}; repeat or comma-join")
-            snyk.add_argument("--severity", action="append", help=f"any of {', '.join(SEVERITY_LEVELS)}")
-            snyk.add_argument("--ignored", action=argparse.BooleanOptionalAction, default=None,
-                              help="only ignored (--ignored) or not ignored (--no-ignored) issues")  # fmt: skip
-            snyk.add_argument("--type", default=None, help="issue type, e.g. package_vulnerability")
-            snyk.add_argument("--created-after", default=None, help="ISO date or timestamp (UTC)")
-            snyk.add_argument("--created-before", default=None, help="ISO date or timestamp (UTC)")
-        snyk.add_argument("--format", choices=FORMATS, default="table")
-        snyk.add_argument("--out", default=None, help="file to write (default: stdout)")
-        snyk.add_argument("--auth", choices=("token", "bearer"), default="token")
-        snyk.add_argument("--version", default="2024-10-15", help="Snyk API version (default: 2024-10-15)")
-        snyk.add_argument("--base-url", default=None, help="API root (default: SNYK_API_BASE_URL or the public API)")
-        snyk.add_argument("--sandbox", action="store_true", help="answer from the in-process sandbox")
-        _add_progress(snyk)
-        snyk.set_defaults(func=_cmd_issues if name == "issues" else _cmd_projects)
-
-    soak = commands.add_parser("soak", help="reliability figures: fetches under injected faults, bad inputs")
-    soak.add_argument("--runs", type=int, default=40, help="runs per scenario (default: 40)")
-    soak.add_argument("--rate", type=float, default=0.15, help="fault probability per request (default: 0.15)")
-    soak.add_argument("--seed", type=int, default=0)
-    soak.set_defaults(func=_cmd_soak)
-
-    serve = commands.add_parser("sandbox", help="serve the offline sandbox (Socket and Snyk) on loopback")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer (benchmarks)")
-    serve.set_defaults(func=_cmd_sandbox)
+    tools = dev.add_subparsers(dest="tool", required=True, metavar="TOOL", title="tools")
+    _add_sandbox(tools.add_parser("sandbox", help="serve the offline sandbox (Socket and Snyk) on loopback"))
+    _add_soak(tools.add_parser("soak", help="reliability figures: fetches under injected faults, bad inputs"))
+    # the old top-level names keep working, unlisted (no help= keeps them out of the command list)
+    _add_sandbox(commands.add_parser("sandbox", description="Same as: socketlab dev sandbox"))
+    _add_soak(commands.add_parser("soak", description="Same as: socketlab dev soak"))
     return parser
 
 
@@ -327,13 +709,27 @@ def _glue_ranges(argv: Sequence[str]) -> list[str]:
     return out
 
 
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(_glue_ranges(sys.argv[1:] if argv is None else argv))
     try:
         code: int = args.func(args)
+    except CommandError as exc:
+        return _fail(str(exc))
+    except InvalidParameterError as exc:
+        return _fail(shell_terms(exc, getattr(args, "flags", {})))
+    except ConfigurationError as exc:
+        base_env, token_env = ENVIRONMENT.get(getattr(args, "api", ""), ("the API's base URL variable", "the token"))
+        return _fail(configuration_message(exc, base_env, token_env))
     except SocketlabError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
+    except KeyboardInterrupt:  # Ctrl-C: the library has stopped its threads; no traceback for it
+        print("interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # `socketlab ... | head`: the reader left; that is not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
         return 0

@@ -491,7 +491,8 @@ class SocketClient:
         frame = _with_org([(org, done[org]) for org in orgs], kind, orgs)
         frame.attrs.update(
             org=list(orgs),
-            meta={org: done[org].attrs.get("meta", {}) for org in orgs},
+            meta=done[orgs[0]].attrs.get("meta", {}),  # the same query: the same days (but for "latest")
+            meta_by_org={org: done[org].attrs.get("meta", {}) for org in orgs},
             pages=sum(done[org].attrs.get("pages", 0) for org in orgs),
             cached_pages=sum(done[org].attrs.get("cached_pages", 0) for org in orgs),
         )

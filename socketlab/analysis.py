@@ -6,17 +6,26 @@ be checked by hand. Days are UTC days, as Socket buckets its data.
 
 The ignored share is defined once, here: ignored / (ignored + active), per severity and over
 all severities; a day with no alerts has no share (NaN), not 0.
+
+Several orgs: a frame that holds more than one org (the ``org`` column of
+``snapshots([...])``/``alerts([...])``, or Snyk's ``organization_id`` when it has several values)
+is analysed org by org: every function gives, for each org, exactly what it gives for that org's
+rows alone, with the org column first. Orgs are never pooled or picked silently; to pool them on
+purpose, drop the column first.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec
 
 import pandas as pd
 
 from socketlab._frames import SEVERITY_DTYPE, explode_coordinates, utc_timestamp
 
 __all__ = [
+    "ORG_COLUMNS",
     "SEVERITIES",
     "alert_churn",
     "alert_counts",
@@ -26,6 +35,7 @@ __all__ = [
     "ignored_share",
     "job_health",
     "open_backlog",
+    "org_column",
     "project_risk",
     "snapshot_coverage",
     "snyk_ignored_share",
@@ -37,6 +47,50 @@ __all__ = [
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
 SEVERITY_ORDER = pd.CategoricalDtype(list(SEVERITIES), ordered=True)
 STATE_ORDER = pd.CategoricalDtype(["active", "ignored"], ordered=True)
+# the column that says whose each row is: Socket's multi-org frames, then Snyk's relationship id
+ORG_COLUMNS: tuple[str, ...] = ("org", "organization_id")
+
+P = ParamSpec("P")
+
+
+def org_column(frame: pd.DataFrame) -> str | None:
+    """The column telling ``frame``'s orgs apart when it holds more than one org, else None.
+
+    A single org (or an org column with one value, as ``frame[frame.org == "x"]`` leaves) is
+    analysed as before: the outputs of single-org frames do not change.
+    """
+    for column in ORG_COLUMNS:
+        if column in frame.columns and frame[column].nunique(dropna=False) > 1:
+            return column
+    return None
+
+
+def _per_org(
+    func: Callable[Concatenate[pd.DataFrame, P], pd.DataFrame],
+) -> Callable[Concatenate[pd.DataFrame, P], pd.DataFrame]:
+    """Run ``func`` on each org's rows of a multi-org frame; stack the results, the org column first.
+
+    Splitting first is what makes each org's numbers exactly its single-org numbers: the
+    latest snapshot of a day, a week's last count, the top n, the span of days are all per org.
+    """
+
+    @functools.wraps(func)
+    def per_org(frame: pd.DataFrame, /, *args: P.args, **kwargs: P.kwargs) -> pd.DataFrame:
+        column = org_column(frame)
+        if column is None:
+            return func(frame, *args, **kwargs)
+        parts = []
+        for org, rows in frame.groupby(column, sort=False, dropna=False, observed=True):
+            part = func(rows.drop(columns=column), *args, **kwargs)
+            part.insert(0, column, [org] * len(part))
+            parts.append(part)
+        # an org with no rows in the result adds nothing (and concat warns about empty frames)
+        kept = [part for part in parts if len(part)] or parts[:1]
+        out = pd.concat(kept, ignore_index=True)
+        out[column] = out[column].astype(frame[column].dtype)
+        return out
+
+    return per_org
 
 
 def _day(values: pd.Series) -> pd.Series:
@@ -45,6 +99,7 @@ def _day(values: pd.Series) -> pd.Series:
     return day
 
 
+@_per_org
 def daily_snapshots(snapshots: pd.DataFrame) -> pd.DataFrame:
     """One snapshot per UTC day: the latest successful one of that day.
 
@@ -57,6 +112,7 @@ def daily_snapshots(snapshots: pd.DataFrame) -> pd.DataFrame:
     return daily[["day", *[c for c in daily.columns if c != "day"]]]
 
 
+@_per_org
 def alert_counts(snapshots: pd.DataFrame) -> pd.DataFrame:
     """Alerts by day, severity and state (active or ignored), from each day's chosen snapshot.
 
@@ -102,6 +158,7 @@ def _with_overall(counts: pd.DataFrame, key: str) -> pd.DataFrame:
     return both
 
 
+@_per_org
 def ignored_share(snapshots: pd.DataFrame) -> pd.DataFrame:
     """The share of ignored alerts per day, per severity and over all severities ("all").
 
@@ -112,6 +169,7 @@ def ignored_share(snapshots: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["day", "severity"], ignore_index=True)
 
 
+@_per_org
 def week_over_week(snapshots: pd.DataFrame) -> pd.DataFrame:
     """Alerts per ISO week (the week's last daily snapshot) and the change from the week before.
 
@@ -129,6 +187,7 @@ def week_over_week(snapshots: pd.DataFrame) -> pd.DataFrame:
     return weekly.sort_values(["week", "severity", "state"], ignore_index=True)
 
 
+@_per_org
 def job_health(snapshots: pd.DataFrame) -> pd.DataFrame:
     """Snapshot jobs per UTC day and status, with their median and longest duration (minutes).
 
@@ -153,6 +212,7 @@ def job_health(snapshots: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["day", "status"], ignore_index=True)
 
 
+@_per_org
 def open_backlog(issues: pd.DataFrame, start: Any = None, end: Any = None) -> pd.DataFrame:
     """Open Snyk issues at the end of each UTC day, by severity, from created_at and resolution.
 
@@ -181,6 +241,7 @@ def open_backlog(issues: pd.DataFrame, start: Any = None, end: Any = None) -> pd
     return out.sort_values(["day", "severity"], ignore_index=True)
 
 
+@_per_org
 def snyk_ignored_share(captures: pd.DataFrame) -> pd.DataFrame:
     """Open Snyk issues, ignored versus not, per capture day and severity (and "all").
 
@@ -202,6 +263,7 @@ def snyk_ignored_share(captures: pd.DataFrame) -> pd.DataFrame:
     return _share(_with_overall(counts, "day"), ["day", "severity"]).sort_values(["day", "severity"], ignore_index=True)
 
 
+@_per_org
 def top_packages(issues: pd.DataFrame, n: int = 15) -> pd.DataFrame:
     """The packages behind the most open Snyk issues, by severity.
 
@@ -223,6 +285,7 @@ def top_packages(issues: pd.DataFrame, n: int = 15) -> pd.DataFrame:
     return result
 
 
+@_per_org
 def project_risk(projects: pd.DataFrame, n: int = 15) -> pd.DataFrame:
     """The projects with the most open critical and high issues (Snyk's latest_issue_counts).
 
@@ -240,6 +303,7 @@ def project_risk(projects: pd.DataFrame, n: int = 15) -> pd.DataFrame:
     return long
 
 
+@_per_org
 def alert_totals(trend: pd.DataFrame) -> pd.DataFrame:
     """Daily alert totals by severity from ``alerts_trend(..., group_by="alert_severity")``.
 
@@ -258,6 +322,7 @@ def alert_totals(trend: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
+@_per_org
 def alert_churn(alerts: pd.DataFrame) -> pd.DataFrame:
     """Alerts added and resolved from one UTC day with data to the next, by severity.
 
@@ -290,6 +355,7 @@ def alert_churn(alerts: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@_per_org
 def top_alert_types(trend: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """The most frequent alert types on the trend's last day with data.
 
@@ -307,6 +373,7 @@ def top_alert_types(trend: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     return result
 
 
+@_per_org
 def dependency_split(dependencies: pd.DataFrame) -> pd.DataFrame:
     """Direct and indirect dependencies per day from ``dependencies_trend``: day, kind, count."""
     long = dependencies[["date", "count_direct", "count_indirect"]].melt(
@@ -318,6 +385,7 @@ def dependency_split(dependencies: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@_per_org
 def snapshot_coverage(snapshots: pd.DataFrame, start: Any = None, end: Any = None) -> pd.DataFrame:
     """Every UTC day of the span: whether it has a successful snapshot, and its jobs.
 

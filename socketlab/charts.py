@@ -5,6 +5,9 @@ year of data stays far below Altair's 5,000-row limit and every spec is small en
 Time is UTC throughout: the x axes use ``utc`` time units, because Vega-Lite otherwise shows the
 browser's local time. One severity colour scale serves every chart.
 
+A frame of several orgs (see socketlab.analysis) gives one row of charts per org, each row that
+org's chart alone, under one title and one colour legend.
+
 Set SOCKETLAB_CHART_RENDERER to choose Altair's renderer when this module is imported;
 ``socketlab report`` sets ``vegalite-json`` (registered here: the bare spec, under the '+json'
 mimetype nbformat accepts) to get chart specs it renders offline.
@@ -85,13 +88,40 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def alert_trend(snapshots: pd.DataFrame, title: str = "Socket alerts by severity") -> alt.Chart:
+# what each org column is called on a chart's rows
+ORG_TITLES = {"org": "Socket org", "organization_id": "Snyk org id"}
+AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart | alt.VConcatChart | alt.HConcatChart
+
+
+def _by_org(chart: alt.Chart | alt.LayerChart, data: pd.DataFrame, *, own_y: bool = False) -> AnyChart:
+    """One row per org when ``data`` holds several (an org column from socketlab.analysis), else ``chart``.
+
+    The title moves to the faceted chart, so it reads once above the rows. ``own_y`` gives each
+    row its own y scale (ranked bars: each org's own packages or projects).
+    """
+    column = next((c for c in analysis.ORG_COLUMNS if c in data.columns), None)
+    if column is None:
+        return chart
+    inner = chart.copy(deep=True)
+    title, inner.title = inner.title, alt.Undefined
+    for layer in inner.layer if isinstance(inner, alt.LayerChart) else ():
+        if title is alt.Undefined:  # a layered chart's title sits on its first titled layer
+            title = layer.title
+        layer.title = alt.Undefined
+    header = alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold")
+    order = [str(org) for org in data[column].unique()]  # the frame's order, not the alphabet's
+    row = alt.Row(f"{column}:N", title=ORG_TITLES[column], header=header, sort=order)
+    faceted = inner.facet(row=row, title=title)
+    return faceted.resolve_scale(y="independent") if own_y else faceted
+
+
+def alert_trend(snapshots: pd.DataFrame, title: str = "Socket alerts by severity") -> AnyChart:
     """Alerts by severity over time; solid lines are active alerts, dashed lines ignored ones.
 
     One point per UTC day: the day's latest successful snapshot (analysis.daily_snapshots).
     """
     data = _tidy(analysis.alert_counts(snapshots))
-    return (
+    chart = (
         alt.Chart(
             data,
             title=alt.Title(
@@ -110,16 +140,17 @@ def alert_trend(snapshots: pd.DataFrame, title: str = "Socket alerts by severity
         )
         .properties(width=640, height=260)
     )
+    return _by_org(chart, data)
 
 
-def ignored_share_chart(share: pd.DataFrame, title: str) -> alt.Chart:
+def ignored_share_chart(share: pd.DataFrame, title: str) -> AnyChart:
     """The ignored share over time per severity and over all severities, from a share frame.
 
     ``share`` has day, severity, active, ignored, share (analysis.ignored_share or
     analysis.snyk_ignored_share); share = ignored / (ignored + active).
     """
     data = _tidy(share.dropna(subset=["share"]))
-    return (
+    chart = (
         alt.Chart(data, title=alt.Title(title, subtitle=SHARE_DEFINITION))
         .mark_line(point=alt.OverlayMarkDef(size=12))
         .encode(
@@ -137,23 +168,24 @@ def ignored_share_chart(share: pd.DataFrame, title: str) -> alt.Chart:
         )
         .properties(width=420, height=260)
     )
+    return _by_org(chart, data)
 
 
-def socket_ignored_share_chart(snapshots: pd.DataFrame) -> alt.Chart:
+def socket_ignored_share_chart(snapshots: pd.DataFrame) -> AnyChart:
     """Socket: the ignored share of alerts over time (ignored / (ignored + active))."""
     return ignored_share_chart(analysis.ignored_share(snapshots), "Socket: ignored share of alerts")
 
 
-def snyk_ignored_share_chart(captures: pd.DataFrame) -> alt.Chart:
+def snyk_ignored_share_chart(captures: pd.DataFrame) -> AnyChart:
     """Snyk: the ignored share of open issues at each dated capture (ignored / (ignored + active))."""
     return ignored_share_chart(analysis.snyk_ignored_share(captures), "Snyk: ignored share of open issues")
 
 
-def week_over_week_chart(snapshots: pd.DataFrame) -> alt.Chart:
+def week_over_week_chart(snapshots: pd.DataFrame) -> AnyChart:
     """Active alerts added (+) or removed (-) from one week to the next, by severity."""
     weekly = analysis.week_over_week(snapshots)
     data = _tidy(weekly[(weekly["state"] == "active") & weekly["delta"].notna()])
-    return (
+    chart = (
         alt.Chart(data, title=alt.Title("Week over week change in active alerts", subtitle="ISO weeks, UTC"))
         .mark_bar()
         .encode(
@@ -169,6 +201,7 @@ def week_over_week_chart(snapshots: pd.DataFrame) -> alt.Chart:
         )
         .properties(width=640, height=220)
     )
+    return _by_org(chart, data)
 
 
 def job_health_chart(snapshots: pd.DataFrame) -> alt.VConcatChart:
@@ -209,13 +242,13 @@ def job_health_chart(snapshots: pd.DataFrame) -> alt.VConcatChart:
         )
         .properties(width=640, height=160)
     )
-    return alt.vconcat(counts + gaps, durations).resolve_scale(color="shared")
+    return alt.vconcat(_by_org(counts + gaps, data), _by_org(durations, data)).resolve_scale(color="shared")
 
 
-def snyk_backlog_chart(issues: pd.DataFrame, start: Any = None, end: Any = None) -> alt.Chart:
+def snyk_backlog_chart(issues: pd.DataFrame, start: Any = None, end: Any = None) -> AnyChart:
     """Open Snyk issues at the end of each UTC day by severity (from created and resolved times)."""
     data = _tidy(analysis.open_backlog(issues, start, end))
-    return (
+    chart = (
         alt.Chart(
             data,
             title=alt.Title("Snyk: open issues by severity", subtitle="from created_at and resolution time; UTC days"),
@@ -231,15 +264,18 @@ def snyk_backlog_chart(issues: pd.DataFrame, start: Any = None, end: Any = None)
         .transform_calculate(severity_rank=f"indexof({list(analysis.SEVERITIES)}, datum.severity)")
         .properties(width=640, height=260)
     )
+    return _by_org(chart, data)
 
 
-def _ranked_bars(data: pd.DataFrame, category: str, title: str, subtitle: str, label: str) -> alt.Chart:
-    return (
+def _ranked_bars(
+    data: pd.DataFrame, category: str, title: str, subtitle: str, label: str, x_title: str = "Open issues"
+) -> AnyChart:
+    chart = (
         alt.Chart(_tidy(data), title=alt.Title(title, subtitle=subtitle))
         .mark_bar()
         .encode(
             y=alt.Y(f"{category}:N", title=label, sort=alt.EncodingSortField("open", op="sum", order="descending")),
-            x=alt.X("open:Q", title="Open issues", stack="zero"),
+            x=alt.X("open:Q", title=x_title, stack="zero"),
             color=_severity_color(),
             order=alt.Order("severity_rank:Q"),
             tooltip=[alt.Tooltip(f"{category}:N", title=label), alt.Tooltip("severity:N"), alt.Tooltip("open:Q")],
@@ -247,9 +283,10 @@ def _ranked_bars(data: pd.DataFrame, category: str, title: str, subtitle: str, l
         .transform_calculate(severity_rank=f"indexof({list(analysis.SEVERITIES)}, datum.severity)")
         .properties(width=520, height=alt.Step(18))
     )
+    return _by_org(chart, data, own_y=True)
 
 
-def top_packages_chart(issues: pd.DataFrame, n: int = 15) -> alt.Chart:
+def top_packages_chart(issues: pd.DataFrame, n: int = 15) -> AnyChart:
     """The packages behind the most open Snyk issues, stacked by severity."""
     return _ranked_bars(
         analysis.top_packages(issues, n), "package_name", f"Snyk: top {n} packages by open issues",
@@ -257,7 +294,7 @@ def top_packages_chart(issues: pd.DataFrame, n: int = 15) -> alt.Chart:
     )  # fmt: skip
 
 
-def project_risk_chart(projects: pd.DataFrame, n: int = 15) -> alt.Chart:
+def project_risk_chart(projects: pd.DataFrame, n: int = 15) -> AnyChart:
     """The projects with the most open critical and high issues (latest_issue_counts)."""
     return _ranked_bars(
         analysis.project_risk(projects, n), "name", f"Snyk: {n} riskiest projects",
@@ -265,10 +302,10 @@ def project_risk_chart(projects: pd.DataFrame, n: int = 15) -> alt.Chart:
     )  # fmt: skip
 
 
-def alert_totals_chart(trend: pd.DataFrame) -> alt.Chart:
+def alert_totals_chart(trend: pd.DataFrame) -> AnyChart:
     """Daily critical/high/medium/low alert totals, stacked, from alerts_trend by severity."""
     data = _tidy(analysis.alert_totals(trend))
-    return (
+    chart = (
         alt.Chart(data, title=alt.Title("Daily alert totals by severity", subtitle="alerts trend; UTC days"))
         .mark_area(interpolate="step-after")
         .encode(
@@ -282,23 +319,27 @@ def alert_totals_chart(trend: pd.DataFrame) -> alt.Chart:
         .transform_calculate(severity_rank=f"indexof({list(analysis.SEVERITIES)}, datum.severity)")
         .properties(width=640, height=240)
     )  # fmt: skip
+    return _by_org(chart, data)
 
 
-def alert_churn_chart(alerts: pd.DataFrame) -> alt.Chart:
+def alert_churn_chart(alerts: pd.DataFrame) -> AnyChart:
     """Alerts added (above zero) and resolved (below zero) per week, by severity."""
     churn = analysis.alert_churn(alerts)
     churn["week"] = churn["day"] - pd.to_timedelta(churn["day"].dt.day_of_week, unit="D")
-    weekly = churn.groupby(["week", "severity"], observed=True, as_index=False)[["added", "resolved"]].sum()
+    orgs = [c for c in analysis.ORG_COLUMNS if c in churn.columns]  # several orgs: weeks per org
+    keys = [*orgs, "week", "severity"]
+    weekly = churn.groupby(keys, observed=True, sort=not orgs, as_index=False)[["added", "resolved"]].sum()
     long = pd.concat(
         [
             weekly.assign(change="added", alerts=weekly["added"]),
             weekly.assign(change="resolved", alerts=-weekly["resolved"]),
         ],
         ignore_index=True,
-    )[["week", "severity", "change", "alerts"]]
-    return (
+    )[[*keys, "change", "alerts"]]
+    data = _tidy(long)
+    chart = (
         alt.Chart(
-            _tidy(long),
+            data,
             title=alt.Title("Alerts added versus resolved", subtitle="per ISO week (UTC); resolved below zero"),
         )
         .mark_bar(width=7)
@@ -311,21 +352,21 @@ def alert_churn_chart(alerts: pd.DataFrame) -> alt.Chart:
         )
         .properties(width=640, height=240)
     )  # fmt: skip
+    return _by_org(chart, data)
 
 
-def top_alert_types_chart(trend: pd.DataFrame, n: int = 10) -> alt.Chart:
+def top_alert_types_chart(trend: pd.DataFrame, n: int = 10) -> AnyChart:
     """The most frequent alert types on the last day, from alerts_trend by alert_type and severity."""
     data = analysis.top_alert_types(trend, n).rename(columns={"count": "open"})
-    chart = _ranked_bars(
-        data, "alert_type", f"Top {n} alert types", "alerts on the latest day, by severity", "Alert type"
+    return _ranked_bars(
+        data, "alert_type", f"Top {n} alert types", "alerts on the latest day, by severity", "Alert type", "Alerts"
     )
-    return chart.encode(x=alt.X("open:Q", title="Alerts", stack="zero"))
 
 
-def dependencies_chart(dependencies: pd.DataFrame) -> alt.Chart:
+def dependencies_chart(dependencies: pd.DataFrame) -> AnyChart:
     """Direct versus indirect dependencies over time, from dependencies_trend."""
     data = _tidy(analysis.dependency_split(dependencies))
-    return (
+    chart = (
         alt.Chart(data, title=alt.Title("Dependencies: direct versus indirect", subtitle="UTC days"))
         .mark_area(interpolate="step-after", opacity=0.85)
         .encode(
@@ -337,13 +378,14 @@ def dependencies_chart(dependencies: pd.DataFrame) -> alt.Chart:
         )
         .properties(width=640, height=220)
     )  # fmt: skip
+    return _by_org(chart, data)
 
 
-def coverage_chart(snapshots: pd.DataFrame) -> alt.Chart:
+def coverage_chart(snapshots: pd.DataFrame) -> AnyChart:
     """A calendar of UTC days: red where no snapshot succeeded (those days are missing from trends)."""
     data = _tidy(analysis.snapshot_coverage(snapshots))
     data["coverage"] = data["covered"].map({True: "successful snapshot", False: "no successful snapshot"})
-    return (
+    chart = (
         alt.Chart(
             data, title=alt.Title("Snapshot coverage", subtitle="each square a UTC day; red: no successful snapshot")
         )
@@ -357,9 +399,10 @@ def coverage_chart(snapshots: pd.DataFrame) -> alt.Chart:
         )
         .properties(width=alt.Step(11), height=alt.Step(11))
     )  # fmt: skip
+    return _by_org(chart, data)
 
 
-def side_by_side(*charts: alt.Chart | alt.LayerChart | alt.VConcatChart, title: str | None = None) -> alt.HConcatChart:
+def side_by_side(*charts: AnyChart, title: str | None = None) -> alt.HConcatChart:
     """Charts next to each other with one shared colour legend (e.g. Socket and Snyk)."""
     combined = alt.hconcat(*charts).resolve_scale(color="shared")
     return combined.properties(title=title) if title else combined

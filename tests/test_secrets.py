@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from socketlab import SnykClient, SocketClient, UnauthorizedError, sandbox
-from socketlab.sandbox import SnykSandbox, SocketSandbox
+from socketlab.sandbox import SandboxToken, SnykSandbox, SnykToken, SocketSandbox
 from tests.conftest import CASSETTES, SNYK_TEST_TOKEN, TEST_TOKEN, FakeTime
 
 
@@ -95,3 +95,39 @@ def test_exceptions_and_tracebacks_do_not_show_the_token(clock: FakeTime) -> Non
     text += repr(vars(info.value))
     for form in _forms(wrong):
         assert form not in text
+
+
+def test_the_command_line_never_prints_a_token(tmp_path: Path) -> None:
+    """Real processes over loopback: data, summaries, API errors and set-up errors hold no token."""
+    import os
+    import subprocess
+    import sys
+
+    app = sandbox.Sandbox()
+    app.socket.add_token(SandboxToken(TEST_TOKEN, name="cli"))
+    app.snyk.add_token(SnykToken(SNYK_TEST_TOKEN))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOCKET_", "SNYK_"))}
+    outputs = []
+    with sandbox.serving(app) as root:
+        env |= {"SOCKET_API_BASE_URL": root + "/v0", "SNYK_API_BASE_URL": root + "/rest"}
+        runs = [
+            ({"SOCKET_API_TOKEN": TEST_TOKEN}, ["alerts", "--org", "globex", "--date", "2026-03-01", "--range", "-1d",
+                                                "--auth", "basic", "--format", "jsonl"]),
+            ({"SOCKET_API_TOKEN": TEST_TOKEN}, ["snapshots", "--org", "globex", "--start", "2026-01-01",
+                                                "--end", "2026-03-01", "--format", "csv"]),
+            ({"SOCKET_API_TOKEN": "sktsec_wrong_" + TEST_TOKEN}, ["organizations"]),  # 401
+            ({"SOCKET_API_TOKEN": TEST_TOKEN}, ["snapshots", "--org", "globex",
+                                                "--base-url", f"https://x:{TEST_TOKEN}@example.com/v0"]),
+            ({"SNYK_TOKEN": SNYK_TEST_TOKEN}, ["issues", "--org-id", SnykSandbox.org_id("globex"), "--format", "csv"]),
+            ({"SNYK_TOKEN": "0" + SNYK_TEST_TOKEN[1:]}, ["projects", "--org-id", SnykSandbox.org_id("globex")]),  # 401
+        ]  # fmt: skip
+        for extra, argv in runs:
+            result = subprocess.run(
+                [sys.executable, "-m", "socketlab", *argv, "--no-progress"],
+                capture_output=True, text=True, env=env | extra, cwd=tmp_path, timeout=120, check=False,
+            )  # fmt: skip
+            outputs.append((argv[0], result.returncode, result.stdout + result.stderr))
+    assert [code for _, code, _ in outputs] == [0, 0, 2, 2, 0, 2]
+    for command, _, text in outputs:
+        for secret in (*_forms(TEST_TOKEN), *_forms(SNYK_TEST_TOKEN), "sktsec_wrong", SNYK_TEST_TOKEN[1:]):
+            assert secret not in text, command

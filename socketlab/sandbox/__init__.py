@@ -9,7 +9,7 @@ In process::
     snyk = sandbox.snyk_client()              # a SnykClient answered in memory
     snyk.issues(org_id=sandbox.SnykSandbox.org_id("acme-corp"))
 
-On loopback, for other processes (or ``socketlab sandbox --port 8765``)::
+On loopback, for other processes (or ``socketlab dev sandbox --port 8765``)::
 
     with sandbox.serving(sandbox.Sandbox()) as root:
         sock = SocketClient(token=sandbox.DEMO_TOKEN, base_url=root + "/v0")

@@ -2,7 +2,7 @@
 # (a table of deliberately wrong arguments: type errors are its point)
 """Every public argument, given wrong: each must be refused with a specific error, unsent.
 
-The table is shared by the test suite (one test per row) and ``socketlab soak`` (the figures in
+The table is shared by the test suite (one test per row) and ``socketlab dev soak`` (the figures in
 the README). Each row calls the public API on clients answered by the sandbox, whose request
 log proves that nothing was sent.
 """
