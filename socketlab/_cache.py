@@ -155,6 +155,13 @@ class ResponseCache:
         self._run("delete from answers", ())
         return int(row[0]) if row and isinstance(row[0], int) else 0
 
+    def stats(self) -> tuple[int, int]:
+        """(answers stored, bytes of their bodies), expired ones aside."""
+        row = self._run("select count(*), coalesce(sum(length(body)), 0) from answers where expires_at > ?",
+                        (self._clock(),), fetch=True)  # fmt: skip
+        count, size = cast(tuple[int, int], row) if row else (0, 0)
+        return count, size
+
     def close(self) -> None:
         """Close the database connection (the cache reopens it if used again)."""
         with self._lock:

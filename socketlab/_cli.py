@@ -351,7 +351,7 @@ def _cmd_soak(args: argparse.Namespace) -> int:
     from socketlab.sandbox._bad_inputs import check_bad_inputs
     from socketlab.sandbox._soak import run_soak
 
-    report = run_soak(runs=args.runs, rate=args.rate, seed=args.seed)
+    report = run_soak(runs=args.runs, rate=args.rate, seed=args.seed, cache=args.cache)
     refused, tried, sent = check_bad_inputs()
     print(f"socketlab soak (seed {args.seed}, fault rate {args.rate:.0%}, offline sandbox)")
     for line in report.lines():
@@ -362,6 +362,23 @@ def _cmd_soak(args: argparse.Namespace) -> int:
     for violation in report.violations:
         print(f"  VIOLATION: {violation}")
     return 0 if ok and sent == 0 else 1
+
+
+def _cmd_cache(args: argparse.Namespace) -> int:
+    """Where the response cache is, what it holds; or empty it."""
+    from socketlab._cache import ResponseCache, cache_dir, cache_enabled
+
+    cache = ResponseCache(cache_dir())
+    try:
+        if args.action == "clear":
+            print(f"removed {cache.clear()} cached answers from {cache.folder}")
+        else:
+            entries, size = cache.stats()
+            state = "on" if cache_enabled(None) else "off (SOCKETLAB_CACHE)"
+            print(f"response cache: {cache.folder} ({state}): {entries} answers, {size / 1e6:.1f} MB")
+    finally:
+        cache.close()
+    return 0
 
 
 # -- the parser ---------------------------------------------------------------------------------
@@ -634,6 +651,9 @@ def _add_soak(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--runs", type=int, default=40, help="runs per scenario (default: 40)")
     parser.add_argument("--rate", type=float, default=0.15, help="fault probability per request (default: 0.15)")
     parser.add_argument("--seed", type=int, default=0, help="the faults' random seed (default: 0)")
+    parser.add_argument(
+        "--no-cache", dest="cache", action="store_false", help="run the clients without the response cache"
+    )
     parser.set_defaults(func=_cmd_soak)
 
 
@@ -683,6 +703,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_socket_commands(commands)
     _add_snyk_commands(commands)
+
+    cache = commands.add_parser(
+        "cache",
+        help="the on-disk response cache: where it is and what it holds, or clear it",
+        description="Re-run queries are answered from an on-disk cache (SOCKETLAB_CACHE_DIR, SOCKETLAB_CACHE=0).",
+    )
+    cache.add_argument("action", nargs="?", choices=("info", "clear"), default="info",
+                       help="info (default): its folder, answers and size; clear: forget every answer")  # fmt: skip
+    cache.set_defaults(func=_cmd_cache)
 
     dev = commands.add_parser(
         "dev",

@@ -492,3 +492,24 @@ def test_every_command_line_in_the_readme_parses() -> None:
     for line in lines:
         words = shlex.split(line.split(" #")[0].replace("\\", ""))[3:]
         parser.parse_args(_glue_ranges(words))
+
+
+def test_the_cache_command_shows_and_clears_the_response_cache(own_cache: Path) -> None:
+    """A real process: a repeated command costs nothing; `socketlab cache clear` makes the next one pay again."""
+    query = ("snapshots", "--sandbox", "--org", "globex", "--date", "2026-03-01", "--range", "-10d")
+    assert "quota spent: 10 units" in _run(*query).stderr
+    again = _run(*query).stderr
+    assert "(1 from the cache); quota spent: 0 units" in again
+    info = _run("cache")
+    assert info.returncode == 0
+    assert f"response cache: {own_cache / 'responses'} (on): 1 answers" in info.stdout
+    cleared = _run("cache", "clear")
+    assert cleared.stdout.startswith("removed 1 cached answers")
+    assert "quota spent: 10 units" in _run(*query).stderr
+
+
+def test_the_soak_runs_with_and_without_the_cache(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dev", "soak", "--runs", "1", "--no-cache"]) == 0
+    assert "cache: off" in capsys.readouterr().out
+    assert main(["dev", "soak", "--runs", "1"]) == 0
+    assert "cache: on (the default)" in capsys.readouterr().out
