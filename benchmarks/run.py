@@ -31,7 +31,8 @@ import pyarrow as pa
 
 from socketlab import SnykClient, SocketClient, sandbox
 from socketlab._decoders import socket_page_decoder
-from socketlab._frames import SNAPSHOT_SCHEMA, concat_frames
+from socketlab._frames import frame_batches
+from socketlab._schema import SNAPSHOTS
 from socketlab.sandbox import SnykSandbox, SocketSandbox
 from socketlab.sandbox._snyk_story import SNYK_ORGS
 
@@ -86,8 +87,8 @@ def snapshot_pages(total: int = 200_000, per_page: int = 10_000) -> list[bytes]:
 
 def socketlab_framing(pages: list[bytes]) -> pd.DataFrame:
     """What SocketClient does with each page: decode it (checked and framed), then stack the frames."""
-    decode = socket_page_decoder(SNAPSHOT_SCHEMA)
-    return concat_frames([decode(200, {}, body).frame for body in pages], SNAPSHOT_SCHEMA)
+    decode = socket_page_decoder(SNAPSHOTS)
+    return frame_batches([decode(200, {}, body).batch for body in pages], SNAPSHOTS)
 
 
 def naive_framing(pages: list[bytes]) -> pd.DataFrame:

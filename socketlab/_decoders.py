@@ -6,14 +6,15 @@ UnexpectedResponseError from inside the client's retry loop (and is never cached
 other Python exception escapes for a bad body. Decoders know nothing of the request: the shell
 names the method and URL on any error they raise.
 
-    decode = socket_page_decoder(SNAPSHOT_SCHEMA)
-    page = decode(200, headers, body)          # SocketPage(frame, meta, next_cursor, body)
+    decode = socket_page_decoder(SNAPSHOTS)
+    page = decode(200, headers, body)          # SocketPage(batch, meta, next_cursor, body)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -22,17 +23,10 @@ import orjson
 import pandas as pd
 
 from socketlab._errors import UnexpectedResponseError
-from socketlab._frames import (
-    ORGANIZATION_SCHEMA,
-    Column,
-    RawItems,
-    resources_frame,
-    to_frame,
-    trend_frame,
-    utc_timestamp,
-)
+from socketlab._frames import Batch, framer, to_frame, trend_frame, utc_timestamp
 from socketlab._pages import snyk_next_url, socket_next_cursor
 from socketlab._responses import check_snyk, check_socket, contract_error, request_id_of, snippet
+from socketlab._schema import ORGANIZATIONS, Resource
 
 __all__ = [
     "Decoder",
@@ -71,8 +65,8 @@ def _told(headers: Mapping[str, str], rule: Callable[..., T], *args: Any) -> T:
         raise
 
 
-def _framed(frame: Callable[[], pd.DataFrame], status: int, headers: Mapping[str, str], what: str) -> pd.DataFrame:
-    """A frame built from a body; a value its column cannot hold is a contract error naming the field."""
+def _framed(frame: Callable[[], T], status: int, headers: Mapping[str, str], what: str) -> T:
+    """Columns built from a body; a value its column cannot hold is a contract error naming the field."""
     try:
         return frame()
     except UnexpectedResponseError as exc:
@@ -93,12 +87,16 @@ class _SocketList(msgspec.Struct):
 
 @dataclass(frozen=True)
 class SocketPage:
-    """One page of a Socket list: its items as a typed frame, the API's meta, the next cursor."""
+    """One page of a Socket list: its items as typed columns, the API's meta, the next cursor."""
 
-    frame: pd.DataFrame
+    batch: Batch
     meta: dict[str, Any]
     next_cursor: str | None
     body: bytes
+
+    @property
+    def rows(self) -> int:
+        return self.batch.rows
 
     def json(self) -> dict[str, Any]:
         """The page as the API sent it."""
@@ -106,17 +104,28 @@ class SocketPage:
         return page
 
 
-def _socket_page(schema: Sequence[Column], status: int, headers: Mapping[str, str], body: bytes) -> SocketPage:
+def _socket_page(resource: Resource, status: int, headers: Mapping[str, str], body: bytes) -> SocketPage:
     check_socket(status, headers, body)
     page = _structured(_SocketList, status, headers, body, "a page of items")
     next_cursor = _told(headers, socket_next_cursor, page.endCursor)
-    frame = _framed(lambda: to_frame(RawItems(page.items), schema), status, headers, "the page's items")
-    return SocketPage(frame, page.meta, next_cursor, body)
+    for key in ("startDateInclusive", "endDateInclusive"):  # backfills tile windows by these days
+        day = page.meta.get(key)
+        if day is not None and not _is_day(day):
+            raise contract_error(f"meta.{key} is not a YYYY-MM-DD day: {day!r}", status, headers)
+    batch = _framed(lambda: framer(resource).batch(page.items), status, headers, "the page's items")
+    return SocketPage(batch, page.meta, next_cursor, body)
 
 
-def socket_page_decoder(schema: Sequence[Column]) -> Decoder[SocketPage]:
-    """The decoder of a Socket list page whose items have ``schema`` (``{"meta", "items", "endCursor"}``)."""
-    return functools.partial(_socket_page, schema)
+def _is_day(value: object) -> bool:
+    try:
+        return isinstance(value, str) and dt.date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
+
+
+def socket_page_decoder(resource: Resource) -> Decoder[SocketPage]:
+    """The decoder of a Socket list page of ``resource`` items (``{"meta", "items", "endCursor"}``)."""
+    return functools.partial(_socket_page, resource)
 
 
 # -- Socket single answers ---------------------------------------------------------------------
@@ -192,9 +201,7 @@ def decode_organizations(status: int, headers: Mapping[str, str], body: bytes) -
     """GET /organizations (spec getOrganizations): an object keyed by org id, one row each."""
     check_socket(status, headers, body)
     data = _structured(_Organizations, status, headers, body, "an organizations answer")
-    return _framed(
-        lambda: to_frame(list(data.organizations.values()), ORGANIZATION_SCHEMA), status, headers, "organizations"
-    )
+    return _framed(lambda: to_frame(list(data.organizations.values()), ORGANIZATIONS), status, headers, "organizations")
 
 
 class _Trend(msgspec.Struct):
@@ -219,11 +226,15 @@ class _SnykList(msgspec.Struct):
 
 @dataclass(frozen=True)
 class SnykPage:
-    """One page of a JSON:API collection: its resources as a typed frame and the next link."""
+    """One page of a JSON:API collection: its resources as typed columns and the next link."""
 
-    frame: pd.DataFrame
+    batch: Batch
     next_url: str | None
     body: bytes
+
+    @property
+    def rows(self) -> int:
+        return self.batch.rows
 
     def json(self) -> dict[str, Any]:
         """The page as the API sent it."""
@@ -231,27 +242,15 @@ class SnykPage:
         return page
 
 
-def _resources(raw: list[msgspec.Raw]) -> list[dict[str, Any]]:
-    resources = [orjson.loads(bytes(r)) for r in raw]
-    for index, resource in enumerate(resources):
-        if not isinstance(resource, dict):
-            raise UnexpectedResponseError(
-                f"data[{index}] is {type(resource).__name__}, not a resource object", status=200
-            )
-    return resources
-
-
-def _snyk_page(
-    schema: Sequence[Column], base_url: str, status: int, headers: Mapping[str, str], body: bytes
-) -> SnykPage:
+def _snyk_page(resource: Resource, base_url: str, status: int, headers: Mapping[str, str], body: bytes) -> SnykPage:
     check_snyk(status, headers, body)
     page = _structured(_SnykList, status, headers, body, "a JSON:API collection page")
     next_url = _told(headers, snyk_next_url, page.links, base_url)
-    frame = _framed(lambda: resources_frame(_resources(page.data), schema), status, headers, "the page's data")
-    return SnykPage(frame, next_url, body)
+    batch = _framed(lambda: framer(resource).batch(page.data), status, headers, "the page's data")
+    return SnykPage(batch, next_url, body)
 
 
-def snyk_page_decoder(schema: Sequence[Column], base_url: str) -> Decoder[SnykPage]:
-    """The decoder of a page of a Snyk collection whose resources have ``schema``; next links
-    resolve against ``base_url`` (a link to another host is refused)."""
-    return functools.partial(_snyk_page, schema, base_url)
+def snyk_page_decoder(resource: Resource, base_url: str) -> Decoder[SnykPage]:
+    """The decoder of a page of a Snyk collection of ``resource``; next links resolve against
+    ``base_url`` (a link to another host is refused)."""
+    return functools.partial(_snyk_page, resource, base_url)

@@ -20,7 +20,8 @@ sent), the API saying no (theirs, with everything it told us), or the connection
     └── SnapshotTimeoutError         wait_for_snapshot ran out of time (also TimeoutError)
 
 QuotaWarning says a fetch will likely need more quota than remains. FutureDateWarning says a
-query reaches past today, where there is no data yet. SunsetWarning (a
+query reaches past today, where there is no data yet. DataWarning says the data holds a value
+the schema does not know (kept, ranked below the known ones) or a row a merge could not place. SunsetWarning (a
 FutureWarning, so notebooks show it) says an API version is deprecated or
 has a sunset date. CacheWarning says the on-disk cache cannot be used and the client goes on
 without it.
@@ -41,6 +42,7 @@ __all__ = [
     "BadRequestError",
     "CacheWarning",
     "ConfigurationError",
+    "DataWarning",
     "ErrorObject",
     "ForbiddenError",
     "FutureDateWarning",
@@ -206,6 +208,11 @@ class SunsetWarning(FutureWarning):
 
 class QuotaWarning(UserWarning):
     """The remaining Socket quota looks too small for the rest of a multi-page fetch."""
+
+
+class DataWarning(UserWarning):
+    """The data holds something the schema does not expect (a value it does not know, a row without a
+    day); the rows are kept, and this says what was found."""
 
 
 class FutureDateWarning(UserWarning):

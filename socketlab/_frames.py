@@ -1,126 +1,118 @@
-"""From API items to typed DataFrames: one dtype table per resource, one UTC rule.
+"""From API items to typed DataFrames, by the schema's tables (``_schema``), with no dict per item.
 
-Like pandas-gbq, the mapping from API type to pandas dtype lives in one place: counts are
-nullable ``Int64``, timestamps ``datetime64[ns, UTC]``, enumerations categorical, text
-``string``. Frames are built column by column, never row objects, and an empty result has
-every column with its dtype. Fields the table does not know are kept, snake_cased.
+A page's items arrive as raw JSON. A ``Framer`` (one per resource) decodes them with msgspec
+into structs generated from the resource's table, so types are checked in C as they are read
+(an ``"5"`` where the spec says integer is an error naming the field, never a silent 5), and
+builds each column straight from the structs into Arrow: a page becomes a ``Batch``. Batches are
+stacked and turned into pandas once, with the schema's dtypes; lists and objects are the only
+values that become Python objects, because that is what they are.
+
+Fields the table does not know are kept: the structs refuse unknown fields, and the first page
+that has one teaches the framer the new field (kept as an object column, snake_case, never under
+a name a typed column already has). Values an enumeration does not know are kept too, below
+every known level, with one DataWarning per field and value.
+
+Frames of several pages, windows, orgs or captures are joined by ``concat_frames`` alone, which
+keeps every dtype (categories that differ are united in the schema's order).
 """
 
 from __future__ import annotations
 
-import io
 import json
 import operator
 import re
+import threading
+import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+import msgspec
 import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.json as pajson
 
-from socketlab._params import SNAPSHOT_STATUSES
+from socketlab._errors import DataWarning
+from socketlab._schema import (
+    ALERT_ACTION,
+    ALERT_ACTION_SOURCE_TYPE,
+    ALERT_CATEGORY,
+    ALERT_FIX_TYPE,
+    ALERTS,
+    COORDINATES,
+    CVE_PATCH_STATUS,
+    ISSUES,
+    ORGANIZATIONS,
+    PROBLEMS,
+    PROJECTS,
+    REACHABILITY_ANALYSIS_TYPE,
+    REACHABILITY_TYPE,
+    RESOURCES,
+    SEVERITY,
+    SNAPSHOTS,
+    UTC_TIMESTAMP,
+    Enum,
+    Field,
+    Resource,
+    enum_for,
+    snake_case,
+)
 
 __all__ = [
-    "ALERT_SCHEMA",
-    "ALERT_SEVERITY_DTYPE",
-    "COORDINATE_SCHEMA",
-    "ISSUE_SCHEMA",
-    "ORGANIZATION_SCHEMA",
-    "PROBLEM_SCHEMA",
-    "PROJECT_SCHEMA",
-    "RESOURCE_SCHEMA",
-    "SEVERITY_DTYPE",
-    "SNAPSHOT_SCHEMA",
-    "Column",
+    "ALERTS",
+    "COORDINATES",
+    "ISSUES",
+    "ORGANIZATIONS",
+    "PROBLEMS",
+    "PROJECTS",
+    "RESOURCES",
+    "SNAPSHOTS",
+    "Batch",
+    "FrameError",
+    "Framer",
     "RawItems",
     "concat_frames",
+    "empty_frame",
     "explode_coordinates",
     "explode_problems",
+    "frame_batches",
+    "framer",
     "json_text_columns",
-    "resources_frame",
     "snake_case",
     "to_frame",
     "trend_frame",
     "utc_timestamp",
 ]
 
-UTC_TIMESTAMP = "datetime64[ns, UTC]"
+_NULL = msgspec.Raw(b"null")
+_UNNAMEABLE = re.compile(r'["\\\x00-\x1f]')  # what msgspec refuses in a field's name
+_ARROW: dict[str, pa.DataType] = {
+    "string": pa.string(), "timestamp": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
+}  # fmt: skip
+_TO_PANDAS = {
+    pa.string(): pd.StringDtype("pyarrow"),
+    pa.large_string(): pd.StringDtype("pyarrow"),
+    pa.int64(): pd.Int64Dtype(),
+    pa.float64(): pd.Float64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+}
+_warned: set[tuple[str, str, str]] = set()
+_warned_lock = threading.Lock()
+
+
+class FrameError(ValueError):
+    """Items that do not keep the resource's contract (a value of the wrong type, a bad timestamp)."""
 
 
 class RawItems(list):  # type: ignore[type-arg]
-    """A page's items still as raw JSON, one ``msgspec.Raw`` each: framed straight into Arrow."""
+    """A page's items still as raw JSON, one ``msgspec.Raw`` (or bytes) each."""
 
     def item(self, index: int) -> Any:
         """One item decoded (for the rare look at a single item)."""
         return orjson.loads(bytes(self[index]))
-
-
-@dataclass(frozen=True)
-class Column:
-    """One API field: its dotted path in an item, its column name, and its pandas dtype."""
-
-    field: str  # "numLowAlerts", or a path into nested objects: "attributes.resolution.resolved_at"
-    name: str
-    dtype: str | pd.CategoricalDtype
-
-    def get(self, item: Mapping[str, Any]) -> Any:
-        value: Any = item
-        for key in self.field.split("."):
-            if not isinstance(value, Mapping):
-                return None
-            value = value.get(key)
-        return value
-
-    def values(self, items: Sequence[Mapping[str, Any]]) -> list[Any]:
-        """This field of every item (None where absent): the hot loop of framing, kept flat."""
-        if "." not in self.field:
-            try:  # every item has the field (the usual case): itemgetter runs at C speed
-                return list(map(operator.itemgetter(self.field), items))
-            except (KeyError, TypeError):
-                field = self.field
-                return [item.get(field) for item in items]
-        return [self.get(item) for item in items]
-
-
-def snake_case(name: str) -> str:
-    """``numIgnoredLowAlerts`` -> ``num_ignored_low_alerts``; ``filters.status`` -> ``filters_status``."""
-    name = re.sub(r"[^0-9A-Za-z]+", "_", name)
-    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
-    return name.strip("_").lower()
-
-
-def _columns(dtypes: Mapping[str, str | pd.CategoricalDtype]) -> tuple[Column, ...]:
-    return tuple(Column(field, snake_case(field), dtype) for field, dtype in dtypes.items())
-
-
-# spec historicalSnapshotsList, 200 items (every field, in the spec's order)
-SNAPSHOT_SCHEMA: tuple[Column, ...] = _columns(
-    {
-        "id": "string",
-        "requestId": "string",
-        "requestedBy": "string",
-        "requestedAt": UTC_TIMESTAMP,
-        "startedAt": UTC_TIMESTAMP,
-        "finishedAt": UTC_TIMESTAMP,  # nullable: null while the job runs
-        "durationMs": "Int64",
-        "status": pd.CategoricalDtype(list(SNAPSHOT_STATUSES)),
-        "numReposScanned": "Int64",
-        "numSbomsScanned": "Int64",
-        "numLowAlerts": "Int64",
-        "numHighAlerts": "Int64",
-        "numMediumAlerts": "Int64",
-        "numCriticalAlerts": "Int64",
-        "numIgnoredLowAlerts": "Int64",
-        "numIgnoredHighAlerts": "Int64",
-        "numIgnoredMediumAlerts": "Int64",
-        "numIgnoredCriticalAlerts": "Int64",
-    }
-)
 
 
 def utc_timestamp(value: object) -> pd.Timestamp:
@@ -129,142 +121,425 @@ def utc_timestamp(value: object) -> pd.Timestamp:
     return stamp.tz_convert("UTC") if stamp.tzinfo is not None else stamp.tz_localize("UTC")
 
 
-def _typed(values: list[Any], dtype: str | pd.CategoricalDtype) -> pd.Series:
-    """One column, typed. The usual shapes take fast paths through NumPy and Arrow; anything
-    else takes pandas' general (slower, stricter) path, which names what it cannot read."""
-    if isinstance(dtype, pd.CategoricalDtype):
-        # A value the API adds later must not turn into NaN: extend the categories instead.
-        known = list(dtype.categories)
-        extra = sorted({v for v in set(values) if v is not None and v not in known})
-        return pd.Series(pd.Categorical(values, categories=known + extra, ordered=dtype.ordered))
-    if dtype == "object":
-        return pd.Series(values, dtype=object)
-    try:
-        fast = _fast(values, dtype)
-    except (pa.ArrowException, TypeError, ValueError, OverflowError):
-        fast = None
-    if fast is not None:
-        return fast
-    if dtype == UTC_TIMESTAMP:
-        if not set(map(type, values)) <= {str, type(None)}:
-            raise ValueError("not an ISO 8601 string")
-        return pd.Series(pd.to_datetime(values, utc=True, format="ISO8601"), dtype=UTC_TIMESTAMP)
-    return pd.Series(values, dtype=dtype)
+# -- the framer: structs from the schema, columns from the structs ---------------------------------
+
+Path = tuple[str, ...]
 
 
-def _fast(values: list[Any], dtype: str) -> pd.Series | None:
-    if dtype == "string":  # Arrow is pandas' string storage: build it there directly
-        return pd.Series(pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string())))
-    if dtype == UTC_TIMESTAMP:  # Arrow parses ISO 8601 (Z or offsets) and converts to UTC
-        parsed = pc.cast(pa.array(values, type=pa.string()), pa.timestamp("ns", tz="UTC"))
-        return pd.Series(parsed.to_pandas(), dtype=UTC_TIMESTAMP)
-    if dtype == "Int64":
-        array = np.array(values)
-        if array.dtype == np.int64:  # only whole numbers, none missing
-            return pd.Series(array, dtype="Int64")
-    return None
+@dataclass(frozen=True)
+class _Extra:
+    """A field the API sent that the resource's table does not have: where, and its column."""
+
+    path: Path
+    name: str
 
 
-_ARROW_TYPES = {"string": pa.string(), UTC_TIMESTAMP: pa.string(), "Int64": pa.int64(), "boolean": pa.bool_()}
+@dataclass(frozen=True)
+class _State:
+    decoder: msgspec.json.Decoder[list[Any]]
+    levels: dict[Path, dict[str, Any]]
+    extras: tuple[_Extra, ...]
 
 
-def _from_raw(items: RawItems, schema: Sequence[Column]) -> pd.DataFrame | None:
-    """Raw JSON items straight into Arrow (no Python dict per item), then typed columns.
+@dataclass
+class Batch:
+    """One page's items as columns: Arrow arrays for scalars (enumerations still as text), Python
+    lists for lists and objects, and the unknown fields met so far."""
 
-    Flat schemas only; None when the items do not fit the schema's types, so the general path
-    (which names the field it cannot read) takes over.
-    """
-    if not items or any("." in c.field for c in schema):
-        return None
-    fields = [(c.field, _ARROW_TYPES.get(c.dtype if isinstance(c.dtype, str) else "string")) for c in schema]
-    if any(t is None for _, t in fields):
-        return None
-    options = pajson.ParseOptions(explicit_schema=pa.schema(fields), unexpected_field_behavior="infer")
-    try:
-        table = pajson.read_json(io.BytesIO(b"\n".join(items)), parse_options=options)
-        data: dict[str, pd.Series] = {}
-        for column in schema:
-            arrow = table.column(column.field)
-            if isinstance(column.dtype, pd.CategoricalDtype):
-                data[column.name] = _typed(arrow.to_pylist(), column.dtype)
-            elif column.dtype == "string":
-                data[column.name] = pd.Series(
-                    pd.arrays.ArrowStringArray(arrow.cast(pa.large_string()).combine_chunks())
-                )
-            elif column.dtype == UTC_TIMESTAMP:
-                parsed = pc.cast(arrow, pa.timestamp("ns", tz="UTC"))
-                data[column.name] = pd.Series(parsed.to_pandas(), dtype=UTC_TIMESTAMP)
+    rows: int
+    table: pa.Table
+    objects: dict[str, list[Any]] = field(default_factory=dict)
+
+    def last(self, column: str) -> Any:
+        """The last row's value of a scalar column (None for an empty batch)."""
+        if not self.rows:
+            return None
+        return self.table.column(column)[self.rows - 1].as_py()
+
+
+class Framer:
+    """Frames the raw items of one resource; learns the fields the API adds (thread-safe)."""
+
+    def __init__(self, resource: Resource) -> None:
+        self.resource = resource
+        self._lock = threading.Lock()
+        self._extras: list[_Extra] = []
+        self._generic_names: dict[str, Path] = {}  # unknown fields only the slow path could read
+        self._state = self._build()
+
+    # -- the structs ---------------------------------------------------------------------------
+
+    def _strict(self, level: Path) -> bool:
+        """Whether unknown fields at ``level`` are kept (so must be learned) or ignored.
+
+        JSON:API resources keep their unknown fields in ``attributes`` only (their links and
+        meta are plumbing); other resources keep them at every level.
+        """
+        extra_in = self.resource.extra_in
+        if self.resource.infer_attributes and level == ("relationships",):
+            return True  # a generic collection: every relationship becomes a <name>_id column
+        return extra_in is None or level == (extra_in,)
+
+    def _build(self) -> _State:
+        """The decoder of the fields known now, with the levels and extras it was built from."""
+        tree: dict[Path, dict[str, Any]] = {(): {}}
+        kinds = [(tuple(f.path.split(".")), f.kind) for f in self.resource.fields]
+        kinds += [(extra.path, "object") for extra in self._extras]
+        if self.resource.extra_in and self.resource.infer_attributes:
+            for level in (self.resource.extra_in, "relationships"):  # levels of their own, no field known
+                tree[(level,)] = {}
+                tree[()].setdefault(level, None)
+        for path, kind in kinds:
+            for depth in range(1, len(path)):
+                tree.setdefault(path[:depth], {})
+                tree[path[: depth - 1]].setdefault(path[depth - 1], None)
+            tree[path[:-1]][path[-1]] = kind
+        decoder = msgspec.json.Decoder(list[self._struct((), tree)])  # type: ignore[misc]
+        return _State(decoder, tree, tuple(self._extras))
+
+    def _struct(self, level: Path, tree: dict[Path, dict[str, Any]]) -> type:
+        fields: list[tuple[str, Any, Any]] = []
+        rename: dict[str, str] = {}
+        for index, (key, kind) in enumerate(tree[level].items()):
+            attribute = f"f{index}"
+            rename[attribute] = key
+            if kind is None:  # a nested level
+                fields.append((attribute, self._struct((*level, key), tree) | None, None))
+            elif kind == "object":
+                fields.append((attribute, msgspec.Raw, _NULL))
+            elif isinstance(kind, Enum) or kind in ("string", "timestamp"):
+                fields.append((attribute, str | None, None))
             else:
-                data[column.name] = arrow.to_pandas(
-                    types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get
-                )
-    except (pa.ArrowException, ValueError, TypeError):
-        return None
-    known = {c.field for c in schema}
-    for field in table.column_names:
-        if field not in known:  # fields the API added later: kept, with plain Python values
-            name = snake_case(field) if snake_case(field) not in data else field
-            data[name] = pd.Series(table.column(field).to_pylist(), dtype=object)
-    return pd.DataFrame(data, index=pd.RangeIndex(len(items)))
+                fields.append((attribute, {"int": int, "float": float, "bool": bool}[kind] | None, None))
+        return msgspec.defstruct(
+            "_".join(("item", *level)) or "item",
+            fields,
+            rename=rename,
+            forbid_unknown_fields=self._strict(level),
+            kw_only=True,
+        )
+
+    @staticmethod
+    def _attribute(path: Path, levels: dict[Path, dict[str, Any]]) -> str:
+        """The struct attribute of the last key of ``path``."""
+        return f"f{list(levels[path[:-1]]).index(path[-1])}"
+
+    # -- decoding a page -----------------------------------------------------------------------
+
+    def batch(self, items: Sequence[Any]) -> Batch:
+        """Decode and type-check one page's items (raw JSON, bytes, or mappings) into a Batch."""
+        given = None if all(isinstance(i, bytes | msgspec.Raw) for i in items) else list(items)
+        raw = [i if isinstance(i, bytes | msgspec.Raw) else _dumps(i) for i in items]
+        body = b"[" + b",".join(raw) + b"]"
+        for _ in range(3):  # learning new fields twice in one page would mean a framer bug
+            state = self._state  # one consistent (decoder, levels, extras), whatever other threads learn
+            try:
+                structs = state.decoder.decode(body)
+            except msgspec.ValidationError as exc:
+                if "unknown field" in str(exc):
+                    plain = given if given is not None else _ANY.decode(body)  # msgspec: big integers too
+                    if not self._learn(plain):  # a key msgspec cannot name: this page the slow way
+                        return self._generic(plain)
+                    continue
+                raise FrameError(f"an item breaks the {self.resource.name} contract: {exc}") from None
+            except msgspec.DecodeError as exc:
+                if given is not None:  # Python values JSON cannot carry as they are (a lone surrogate)
+                    return self._generic(given)
+                raise FrameError(f"the items are not JSON: {exc}") from None
+            return self._columns(structs, state)
+        raise FrameError(f"{self.resource.name}: fields that could not be learned")  # pragma: no cover
+
+    def _learn(self, items: list[Any]) -> bool:
+        """Find every field of these items that the structs do not know; keep them from now on.
+
+        False when a field's name cannot be a struct field's (a quote, a backslash or a control
+        character in it): the items must then be framed from plain values.
+        """
+        with self._lock:
+            levels = self._state.levels
+            known = {extra.path for extra in self._extras}
+            taken = {f.name for f in self.resource.fields} | {extra.name for extra in self._extras}
+            found: list[Path] = []
+
+            def walk(value: Any, level: Path) -> None:
+                if not isinstance(value, Mapping):
+                    return
+                for key, inner in value.items():
+                    path = (*level, key)
+                    if key not in levels[level]:
+                        if self._strict(level) and path not in known and path not in found:
+                            found.append(path)
+                    elif path in levels:
+                        walk(inner, path)
+
+            for item in items:
+                walk(item, ())
+            if any(_UNNAMEABLE.search(key) for path in found for key in path):
+                return False
+            for path in found:
+                name = self._extra_name(path, taken)
+                taken.add(name)
+                self._extras.append(_Extra(path, name))
+            self._state = self._build()
+            return True
+
+    def _extra_name(self, path: Path, taken: set[str]) -> str:
+        """A column name for an unknown field that no typed column (or other extra) has."""
+        inside = path[1:] if self.resource.extra_in and path[:1] == (self.resource.extra_in,) else path
+        base = snake_case("_".join(inside)) or "field"
+        if self.resource.infer_attributes and path[:1] == ("relationships",):
+            base = f"{snake_case(path[1])}_id"
+        name, number = base, 1
+        while name in taken:  # never overwrite a typed column: the API's field gets its own name
+            name = f"{base}_extra" if number == 1 else f"{base}_extra{number}"
+            number += 1
+        return name
+
+    def _columns(self, structs: list[Any], state: _State) -> Batch:
+        values: dict[Path, list[Any]] = {(): structs}
+
+        def at(path: Path) -> list[Any]:
+            if path in values:
+                return values[path]
+            parent = at(path[:-1])
+            getter = operator.attrgetter(self._attribute(path, state.levels))
+            if len(path) == 1:
+                values[path] = list(map(getter, parent))  # items are never null: C speed
+            else:
+                values[path] = [getter(o) if o is not None else None for o in parent]
+            return values[path]
+
+        arrays: dict[str, pa.Array] = {}
+        objects: dict[str, list[Any]] = {}
+        for f in self.resource.fields:
+            column = at(tuple(f.path.split(".")))
+            if f.kind == "object":
+                objects[f.name] = _python(column)
+                continue
+            try:
+                arrays[f.name] = _arrow(column, f)
+            except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
+                example = next((v for v in column if v is not None), None)
+                raise FrameError(f"{f.path} is not a valid {f.kind} (e.g. {example!r}): {exc}") from None
+        for extra in state.extras:  # only the unknown fields these items have (the framer may know more)
+            found = _python(at(extra.path))
+            if any(v is not None for v in found):
+                if self.resource.infer_attributes and extra.path[:1] == ("relationships",):
+                    found = [_relationship_ids(v) for v in found]
+                objects[extra.name] = found
+        return Batch(len(structs), pa.table(arrays) if arrays else pa.table({}), objects)
+
+    def _generic(self, items: list[Any]) -> Batch:
+        """The slow path, from plain values, with the checks the structs make: used only for a page
+        with a field whose name msgspec cannot take."""
+        levels = self._state.levels
+        for index, item in enumerate(items):
+            if not isinstance(item, Mapping):
+                raise FrameError(f"an item breaks the {self.resource.name} contract: expected an object at $[{index}]")
+
+        def at(item: Mapping[str, Any], path: Path) -> Any:
+            value: Any = item
+            for depth, key in enumerate(path):
+                if value is None:
+                    return None
+                if not isinstance(value, Mapping):
+                    raise FrameError(f"{'.'.join(path[:depth])} is {type(value).__name__}, not an object")
+                value = value.get(key)
+            return value
+
+        arrays: dict[str, pa.Array] = {}
+        objects: dict[str, list[Any]] = {}
+        for f in self.resource.fields:
+            column = [at(item, tuple(f.path.split("."))) for item in items]
+            if f.kind == "object":
+                objects[f.name] = column
+                continue
+            wrong = [v for v in column if v is not None and not _fits(v, f)]
+            if wrong:
+                raise FrameError(f"{f.path} is not a valid {f.kind} (e.g. {wrong[0]!r})")
+            try:
+                arrays[f.name] = _arrow(column, f)
+            except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
+                raise FrameError(f"{f.path} is not a valid {f.kind}: {exc}") from None
+        taken = set(self.resource.columns)
+        for item in items:
+            for level in (lv for lv in levels if self._strict(lv)):
+                inner = at(item, level) if level else item
+                for key in inner if isinstance(inner, Mapping) else ():
+                    if key not in levels[level]:
+                        name = next((n for n, p in self._generic_names.items() if p == (*level, key)), None)
+                        if name is None:
+                            name = self._extra_name((*level, key), taken)
+                            self._generic_names[name] = (*level, key)
+                        taken.add(name)
+        for name, path in self._generic_names.items():
+            found = [at(item, path) for item in items]
+            if any(v is not None for v in found):
+                objects[name] = found
+        return Batch(len(items), pa.table(arrays) if arrays else pa.table({}), objects)
+
+    # -- stacking pages into a frame -------------------------------------------------------------
+
+    def frame(self, batches: Sequence[Batch]) -> pd.DataFrame:
+        """The batches as one frame: the schema's columns with their dtypes, then the unknown fields."""
+        rows = sum(b.rows for b in batches)
+        data: dict[str, Any] = {}
+        tables = [b.table for b in batches if b.table.num_columns]
+        table = pa.concat_tables(tables, promote_options="permissive") if tables else None
+        for f in self.resource.fields:
+            if f.kind == "object":
+                data[f.name] = pd.Series([v for b in batches for v in b.objects[f.name]], dtype=object)
+            elif table is None or table.num_rows == 0:
+                data[f.name] = pd.Series([], dtype=f.dtype)
+            else:
+                data[f.name] = _pandas(table.column(f.name), f, self.resource)
+        names = list(dict.fromkeys(name for b in batches for name in b.objects if name not in data))
+        for name in names:  # unknown fields, in the order they were met
+            data[name] = pd.Series([v for b in batches for v in b.objects.get(name, [None] * b.rows)], dtype=object)
+        return pd.DataFrame(data, index=pd.RangeIndex(rows))
 
 
-def to_frame(
-    items: Sequence[Mapping[str, Any]], schema: Sequence[Column], *, extra_in: str | None = None
-) -> pd.DataFrame:
-    """A DataFrame with one row per item: the schema's columns first, then unknown fields.
+def _dumps(item: Any) -> bytes:
+    """An item handed in as Python values, as JSON (orjson; json for what it refuses, e.g. huge ints)."""
+    try:
+        return orjson.dumps(item)
+    except TypeError:
+        return json.dumps(item, default=str).encode()
 
-    Unknown fields are looked for at the top of each item, or inside ``extra_in`` (JSON:API
-    resources keep theirs in ``attributes``), and kept as snake_case object columns. Items
-    still raw (RawItems, from a list page) take the Arrow path when the schema is flat.
-    """
-    if isinstance(items, RawItems):
-        fast = _from_raw(items, schema)
-        if fast is not None:
-            return fast
-        items = [orjson.loads(bytes(raw)) for raw in items]
-    prefix = f"{extra_in}." if extra_in else ""
-    known = {column.field for column in schema}
-    covered = {column.field.split(".")[1 if extra_in else 0] for column in schema if column.field.startswith(prefix)}
-    sources = [s for s in (item.get(extra_in) for item in items) if isinstance(s, Mapping)] if extra_in else items
-    fields: set[str] = set().union(*sources)  # at C speed
-    unknown = {f for f in fields if f not in covered and prefix + f not in known}
-    first_seen = [f for source in sources for f in source if f in unknown] if unknown else []
-    extra = dict.fromkeys(first_seen)
-    data: dict[str, pd.Series] = {}
-    for column in schema:
-        values = column.values(items)
+
+@cache
+def framer(resource: Resource) -> Framer:
+    """The process's framer of ``resource`` (what it learns is shared by every client)."""
+    return Framer(resource)
+
+
+_ANY = msgspec.json.Decoder()
+
+
+def _fits(value: Any, f: Field) -> bool:
+    """Whether a plain value may stand in ``f``'s column (what the structs check in C)."""
+    if f.kind == "bool":
+        return isinstance(value, bool)
+    if f.kind in ("int", "float"):
+        allowed = int if f.kind == "int" else int | float
+        return isinstance(value, allowed) and not isinstance(value, bool)
+    return isinstance(value, str)
+
+
+def _python(column: list[Any]) -> list[Any]:
+    """Raw JSON values as Python values (null as None)."""
+    decode = _ANY.decode
+    return [None if raw is None else decode(raw) for raw in column]
+
+
+def _arrow(column: list[Any], f: Field) -> pa.Array:
+    if isinstance(f.kind, Enum):
+        return pa.array(column, pa.string())
+    array = pa.array(column, _ARROW[f.kind])
+    if f.kind != "timestamp":
+        return array
+    # ISO 8601, checked here so that a bad one is never stored: Arrow reads Z and offsets; a value
+    # without a zone (or a bare date) is taken as UTC, by pandas
+    try:
+        return pc.cast(array, pa.timestamp("ns", tz="UTC"))
+    except pa.ArrowInvalid:
         try:
-            data[column.name] = _typed(values, column.dtype)
-        except (ValueError, TypeError) as exc:  # the API broke its contract: say where, never guess
-            example = next((v for v in values if v is not None), None)
-            raise ValueError(f"cannot read {column.field} as {column.dtype} (e.g. {example!r}): {exc}") from None
-    for field in extra:
-        name = snake_case(field)
-        if name in data:  # a new field that snake_cases onto a known column keeps its own name
-            name = field
-        data[name] = pd.Series(Column(prefix + field, name, "object").values(items), dtype=object)
-    return pd.DataFrame(data, index=pd.RangeIndex(len(items)))
+            parsed = pd.to_datetime(pd.Series(column, dtype=object), utc=True, format="ISO8601")
+        except (ValueError, TypeError):
+            raise ValueError("not an ISO 8601 timestamp") from None
+        return pa.array(parsed, pa.timestamp("ns", tz="UTC"))
 
 
-def concat_frames(frames: Sequence[pd.DataFrame], schema: Sequence[Column]) -> pd.DataFrame:
-    """Page frames into one, keeping every dtype (categories that differ by page are merged)."""
+def _pandas(column: pa.ChunkedArray, f: Field, resource: Resource) -> pd.Series:
+    if isinstance(f.kind, Enum):
+        return _categorical(column, f.kind, resource.name, f.name)
+    if f.kind == "timestamp":
+        return pd.Series(column.to_pandas(), dtype=UTC_TIMESTAMP)
+    return pd.Series(column.to_pandas(types_mapper=_TO_PANDAS.get))
+
+
+def _categorical(column: pa.ChunkedArray, enum: Enum, resource: str, name: str) -> pd.Series:
+    """Text as the enumeration's categorical; unknown values kept below the known ones, and reported."""
+    encoded = column.combine_chunks().dictionary_encode()
+    seen = [v for v in encoded.dictionary.to_pylist() if v is not None]
+    unknown = sorted(set(seen) - set(enum.values))
+    _report_unknown(resource, name, unknown)
+    dtype = enum.dtype(unknown)
+    position = {value: i for i, value in enumerate(dtype.categories)}
+    mapping = np.array([position[v] for v in encoded.dictionary.to_pylist()] + [-1], dtype=np.int64)
+    indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = mapping[indices]  # -1 (null) picks the trailing -1
+    return pd.Series(pd.Categorical.from_codes(codes.astype(np.int64), dtype=dtype))
+
+
+def _report_unknown(resource: str, name: str, values: Sequence[str]) -> None:
+    for value in values:
+        key = (resource, name, value)
+        with _warned_lock:
+            if key in _warned:
+                continue
+            _warned.add(key)
+        warnings.warn(
+            DataWarning(f"{resource}.{name} has a value socketlab does not know: {value!r}; its rows are kept, "
+                        "ranked below every known value"),
+            stacklevel=5,
+        )  # fmt: skip
+
+
+def frame_batches(batches: Sequence[Batch], resource: Resource) -> pd.DataFrame:
+    """Pages' batches of ``resource`` as one typed frame."""
+    return framer(resource).frame(batches)
+
+
+def to_frame(items: Sequence[Any], resource: Resource) -> pd.DataFrame:
+    """Items (mappings or raw JSON) as one typed frame: the schema's columns first, then unknown fields."""
+    one = framer(resource)
+    return one.frame([one.batch(items)])
+
+
+def empty_frame(resource: Resource) -> pd.DataFrame:
+    """Every column of ``resource``, with its dtype, and no rows."""
+    return to_frame([], resource)
+
+
+# -- joining frames ----------------------------------------------------------------------------------
+
+
+def concat_frames(frames: Sequence[pd.DataFrame], resource: Resource | None = None) -> pd.DataFrame:
+    """Frames of one kind (pages, windows, orgs, captures) as one, every dtype kept.
+
+    Categorical columns whose categories differ (an unknown value in one frame) are united in
+    the schema's order, unknown values below the known ones; with no frames, ``resource``'s
+    empty frame.
+    """
     if not frames:
-        return to_frame([], schema)
+        if resource is None:
+            raise ValueError("concat_frames of no frames needs the resource")
+        return empty_frame(resource)
     if len(frames) == 1:
-        return frames[0]
-    out = pd.concat(frames, ignore_index=True)
-    for column in schema:
-        if isinstance(column.dtype, pd.CategoricalDtype) and not isinstance(
-            out[column.name].dtype, pd.CategoricalDtype
-        ):
-            out[column.name] = _typed(out[column.name].astype(object).where(out[column.name].notna(), None).tolist(),
-                                      column.dtype)  # fmt: skip
+        return frames[0].reset_index(drop=True)
+    categorical: dict[str, list[Any]] = {}
+    for frame in frames:
+        for name in frame.columns:
+            if isinstance(frame[name].dtype, pd.CategoricalDtype):
+                categorical.setdefault(name, []).extend(frame[name].cat.categories)
+    united = {name: _united(values, frames, name) for name, values in categorical.items()}
+    parts = [frame.astype({n: d for n, d in united.items() if n in frame.columns}) for frame in frames]
+    out = pd.concat(parts, ignore_index=True)
+    for name, dtype in united.items():  # a frame that lacked the column leaves it object: type it again
+        if out[name].dtype != dtype:
+            out[name] = out[name].astype(dtype)
     return out
 
 
-# -- Snyk (JSON:API resources) ----------------------------------------------------------------
-
-SEVERITY_DTYPE = pd.CategoricalDtype(["info", "low", "medium", "high", "critical"], ordered=True)
+def _united(categories: list[Any], frames: Sequence[pd.DataFrame], name: str) -> pd.CategoricalDtype:
+    everything = list(dict.fromkeys(categories))
+    enum = enum_for(everything)
+    if enum is not None:
+        return enum.dtype(v for v in everything if v not in enum.values)
+    dtypes = [f[name].dtype for f in frames if name in f.columns]
+    ordered = any(d.ordered for d in dtypes if isinstance(d, pd.CategoricalDtype))
+    return pd.CategoricalDtype(everything, ordered=ordered)
 
 
 def json_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -277,103 +552,12 @@ def json_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _resource(attributes: Mapping[str, str | pd.CategoricalDtype], *, renames: Mapping[str, str] = {}) -> list[Column]:
-    columns = [Column("id", "id", "string"), Column("type", "type", "string")]
-    for path, dtype in attributes.items():
-        name = renames.get(path, snake_case(path.replace(".", "_")))
-        columns.append(Column(f"attributes.{path}", name, dtype))
-    return columns
+# -- Snyk (JSON:API resources) -------------------------------------------------------------------------
 
 
-def _relationships(*names: str, many: Sequence[str] = ()) -> list[Column]:
-    columns = [Column(f"relationships.{n}.data.id", f"{n}_id", "string") for n in names]
-    columns += [Column(f"relationships.{n}.data", f"{n}_ids", "object") for n in many]
-    return columns
-
-
-# spec listOrgIssues / listGroupIssues, 200 data[]: every attribute; nested objects one level
-# deep, lists of objects (coordinates, problems, classes, severities) kept as objects.
-ISSUE_SCHEMA: tuple[Column, ...] = (
-    *_resource(
-        {
-            "key": "string",
-            "title": "string",
-            "type": pd.CategoricalDtype(["package_vulnerability", "license", "cloud", "code", "custom", "config"]),
-            "status": pd.CategoricalDtype(["open", "resolved"]),
-            "effective_severity_level": SEVERITY_DTYPE,
-            "ignored": "boolean",
-            "created_at": UTC_TIMESTAMP,
-            "updated_at": UTC_TIMESTAMP,
-            "description": "string",
-            "tool": "string",
-            "key_asset": "string",
-            "resolution.type": "string",
-            "resolution.resolved_at": UTC_TIMESTAMP,
-            "resolution.details": "string",
-            "exploit_details.sources": "object",
-            "exploit_details.maturity_levels": "object",
-            "risk.factors": "object",
-            "risk.score": "object",
-            "coordinates": "object",
-            "problems": "object",
-            "classes": "object",
-            "severities": "object",
-        },
-        renames={"type": "issue_type"},  # the resource's own "type" is "issue"
-    ),
-    *_relationships("organization", "scan_item", "ignore", many=("test_executions",)),
-    Column("relationships.scan_item.data.type", "scan_item_type", "string"),
-)
-
-# spec listOrgProjects, 200 data[]: attributes, meta and relationship ids.
-PROJECT_SCHEMA: tuple[Column, ...] = (
-    *_resource(
-        {
-            "name": "string",
-            "type": "string",
-            "target_file": "string",
-            "target_reference": "string",
-            "target_runtime": "string",
-            "origin": "string",
-            "created": UTC_TIMESTAMP,
-            "status": pd.CategoricalDtype(["active", "inactive"]),
-            "read_only": "boolean",
-            "business_criticality": "object",
-            "environment": "object",
-            "lifecycle": "object",
-            "tags": "object",
-            "settings": "object",
-            "build_args": "object",
-        },
-        renames={"type": "project_type"},
-    ),
-    Column("meta.cli_monitored_at", "cli_monitored_at", UTC_TIMESTAMP),
-    Column("meta.latest_issue_counts.critical", "latest_issue_counts_critical", "Int64"),
-    Column("meta.latest_issue_counts.high", "latest_issue_counts_high", "Int64"),
-    Column("meta.latest_issue_counts.medium", "latest_issue_counts_medium", "Int64"),
-    Column("meta.latest_issue_counts.low", "latest_issue_counts_low", "Int64"),
-    Column("meta.latest_issue_counts.updated_at", "latest_issue_counts_updated_at", UTC_TIMESTAMP),
-    Column("meta.latest_dependency_total.total", "latest_dependency_total", "Int64"),
-    Column("meta.latest_dependency_total.updated_at", "latest_dependency_total_updated_at", UTC_TIMESTAMP),
-    *_relationships("organization", "target", "importer", "owner"),
-)
-
-# Any JSON:API resource, when no schema is known: id and type; attributes are inferred.
-RESOURCE_SCHEMA: tuple[Column, ...] = (Column("id", "id", "string"), Column("type", "type", "string"))
-
-
-def resources_frame(resources: Sequence[Mapping[str, Any]], schema: Sequence[Column]) -> pd.DataFrame:
-    """JSON:API resources as a frame; attributes the schema lacks are kept (snake_case)."""
-    frame = to_frame(resources, schema, extra_in="attributes")
-    if schema is RESOURCE_SCHEMA:  # a generic collection: relationship ids too
-        names = sorted({n for r in resources for n in (r.get("relationships") or {})})
-        for name in names:
-            frame[f"{snake_case(name)}_id"] = pd.Series([_relationship_ids(r, name) for r in resources], dtype=object)
-    return frame
-
-
-def _relationship_ids(resource: Mapping[str, Any], name: str) -> Any:
-    data = ((resource.get("relationships") or {}).get(name) or {}).get("data")
+def _relationship_ids(relationship: Any) -> Any:
+    """The id (or ids) a JSON:API relationship object points to."""
+    data = relationship.get("data") if isinstance(relationship, Mapping) else None
     if isinstance(data, list):
         return [d.get("id") for d in data if isinstance(d, Mapping)]
     return data.get("id") if isinstance(data, Mapping) else None
@@ -385,8 +569,9 @@ def explode_problems(issues: pd.DataFrame) -> pd.DataFrame:
         {"issue_id": issue_id, **problem}
         for issue_id, problems in zip(issues["id"], issues["problems"], strict=True)
         for problem in (problems if isinstance(problems, list) else [])
+        if isinstance(problem, Mapping)
     ]
-    return to_frame(rows, PROBLEM_SCHEMA)
+    return to_frame(rows, PROBLEMS)
 
 
 def explode_coordinates(issues: pd.DataFrame) -> pd.DataFrame:
@@ -394,147 +579,75 @@ def explode_coordinates(issues: pd.DataFrame) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for issue_id, coordinates in zip(issues["id"], issues["coordinates"], strict=True):
         for index, coordinate in enumerate(coordinates if isinstance(coordinates, list) else []):
+            if not isinstance(coordinate, Mapping):
+                continue
             package: dict[str, Any] = {}
             for representation in coordinate.get("representations") or []:
                 if isinstance(representation, Mapping) and isinstance(representation.get("dependency"), Mapping):
                     package = dict(representation["dependency"])
                     break
             rows.append({"issue_id": issue_id, "coordinate": index, **coordinate, **package})
-    return to_frame(rows, COORDINATE_SCHEMA)
+    return to_frame(rows, COORDINATES)
 
 
-PROBLEM_SCHEMA: tuple[Column, ...] = _columns(
-    {
-        "issue_id": "string",
-        "id": "string",
-        "type": "string",
-        "source": "string",
-        "url": "string",
-        "disclosed_at": UTC_TIMESTAMP,
-        "discovered_at": UTC_TIMESTAMP,
-        "updated_at": UTC_TIMESTAMP,
-    }
-)
-COORDINATE_SCHEMA: tuple[Column, ...] = _columns(
-    {
-        "issue_id": "string",
-        "coordinate": "Int64",
-        "state": pd.CategoricalDtype(["open", "resolved"]),
-        "reachability": pd.CategoricalDtype(["function", "package", "no-info", "not-applicable"]),
-        "package_name": "string",
-        "package_version": "string",
-        "is_fixable_manually": "boolean",
-        "is_fixable_snyk": "boolean",
-        "is_fixable_upstream": "boolean",
-        "is_patchable": "boolean",
-        "is_pinnable": "boolean",
-        "is_upgradeable": "boolean",
-        "created_at": UTC_TIMESTAMP,
-        "updated_at": UTC_TIMESTAMP,
-        "last_introduced_at": UTC_TIMESTAMP,
-        "last_resolved_at": UTC_TIMESTAMP,
-        "last_resolved_details": "string",
-        "remedies": "object",
-        "representations": "object",
-    }
-)
+# -- Socket trends ---------------------------------------------------------------------------------------
 
-
-# -- Socket historical alerts, trends and organizations ------------------------------------------
-
-ALERT_SEVERITY_DTYPE = pd.CategoricalDtype(["low", "medium", "high", "critical"], ordered=True)
-
-# spec historicalAlertsList, 200 items: artifact, alert and dependency flattened one level
-ALERT_SCHEMA: tuple[Column, ...] = tuple(
-    Column(path, name, dtype)
-    for path, name, dtype in (
-        ("scannedAt", "scanned_at", UTC_TIMESTAMP),
-        ("repoSlug", "repo_slug", "string"),
-        ("repoFullName", "repo_full_name", "string"),
-        ("repoId", "repo_id", "string"),
-        ("repoLabels", "repo_labels", "object"),
-        ("repoLabelIds", "repo_label_ids", "object"),
-        ("branch", "branch", "string"),
-        ("defaultBranch", "default_branch", "boolean"),
-        ("fullScanId", "full_scan_id", "string"),
-        ("alert.key", "alert_key", "string"),
-        ("alert.type", "alert_type", "string"),
-        ("alert.severityName", "alert_severity", ALERT_SEVERITY_DTYPE),
-        ("alert.severity", "alert_severity_level", "Int64"),
-        ("alert.action", "alert_action", pd.CategoricalDtype(["error", "warn", "monitor", "ignore"])),
-        ("alert.category", "alert_category", pd.CategoricalDtype(
-            ["supplyChainRisk", "maintenance", "quality", "license", "vulnerability"])),
-        ("alert.file", "alert_file", "string"),
-        ("alert.start", "alert_start", "Int64"),
-        ("alert.end", "alert_end", "Int64"),
-        ("alert.props", "alert_props", "object"),
-        ("alert.fix.type", "alert_fix_type", "string"),
-        ("alert.fix.description", "alert_fix_description", "string"),
-        ("artifact.id", "artifact_id", "string"),
-        ("artifact.type", "artifact_type", "string"),
-        ("artifact.namespace", "artifact_namespace", "string"),
-        ("artifact.name", "artifact_name", "string"),
-        ("artifact.version", "artifact_version", "string"),
-        ("artifact.license", "artifact_license", "string"),
-        ("artifact.author", "artifact_author", "string"),
-        ("artifact.size", "artifact_size", "Int64"),
-        ("artifact.subpath", "artifact_subpath", "string"),
-        ("artifact.qualifiers", "artifact_qualifiers", "object"),
-        ("artifact.scores", "artifact_scores", "object"),
-        ("artifact.capabilities", "artifact_capabilities", "object"),
-        ("dependency.direct", "dependency_direct", "boolean"),
-        ("dependency.dev", "dependency_dev", "boolean"),
-        ("dependency.dead", "dependency_dead", "boolean"),
-        ("dependency.manifestFiles", "dependency_manifest_files", "object"),
-        ("dependency.topLevelAncestors", "dependency_top_level_ancestors", "object"),
-        ("dependency.dependencies", "dependency_dependencies", "object"),
-    )
-)  # fmt: skip
-
-# spec getOrganizations: the organizations object, one row per id
-ORGANIZATION_SCHEMA: tuple[Column, ...] = _columns(
-    {"id": "string", "slug": "string", "name": "string", "plan": "string", "image": "string"}
-)
-
-_TREND_COUNTS = ("count", "countDirect", "countIndirect")
+# the aggregation fields whose values are enumerated (spec historicalAlertsTrend aggregation.fields)
+_GROUP_KINDS: dict[str, Enum | str] = {
+    "alertSeverity": SEVERITY, "alertPriority": SEVERITY, "alertEPSS": SEVERITY, "alertAction": ALERT_ACTION,
+    "alertActionSourceType": ALERT_ACTION_SOURCE_TYPE, "alertCategory": ALERT_CATEGORY,
+    "alertFixType": ALERT_FIX_TYPE, "alertReachabilityType": REACHABILITY_TYPE,
+    "alertReachabilityAnalysisType": REACHABILITY_ANALYSIS_TYPE, "cvePatchStatus": CVE_PATCH_STATUS,
+    "alertKEV": "bool", "dependencyDirect": "bool", "dependencyDev": "bool", "dependencyDead": "bool",
+}  # fmt: skip
 
 
 def trend_frame(items: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) -> pd.DataFrame:
     """A trend answer (alerts or dependencies) as a long frame: one row per day and group.
 
-    Columns: date (UTC midnight), one snake_case column per aggregation field, the counts and
+    Columns: date (UTC midnight), one snake_case column per aggregation field (enumerated fields
+    as the schema's categoricals: ``alert_severity`` orders like every severity), the counts and
     their deltas (``count``, ``count_delta``, and for dependencies the direct/indirect and
     per-severity counts). A day without data has no row.
     """
-    fields = list((meta.get("aggregation") or {}).get("fields") or [])
-    columns: dict[str, list[Any]] = {"date": []}
-    columns.update({snake_case(f): [] for f in fields})
+    fields = [str(f) for f in list((meta.get("aggregation") or {}).get("fields") or [])]
+    groups = [snake_case(f) for f in fields]
     rows: list[dict[str, Any]] = []
     for item in items:
+        day = item["date"]
         for point in item.get("dataPoints") or []:
-            row: dict[str, Any] = {"date": item["date"]}
-            row.update(zip((snake_case(f) for f in fields), point.get("aggregationGroup") or [], strict=False))
+            row: dict[str, Any] = {"date": day}
+            row.update(zip(groups, point.get("aggregationGroup") or [], strict=False))
             for name, value in point.items():
-                if name in ("aggregationGroup", "countsBySeverity"):
-                    continue
-                row[snake_case(name)] = value
+                if name not in ("aggregationGroup", "countsBySeverity"):
+                    row[snake_case(name)] = value
             for severity, counts in (point.get("countsBySeverity") or {}).items():
                 for name, value in counts.items():
                     row[f"{severity}_{snake_case(name)}"] = value
             rows.append(row)
-    names = list(columns) + [n for r in rows for n in r if n not in columns]
-    names = list(dict.fromkeys(names)) or ["date", "count", "count_delta"]
-    if "count" not in names:
-        names += ["count", "count_delta"]
+    names = list(dict.fromkeys(["date", *groups, "count", "count_delta", *(n for r in rows for n in r)]))
     data: dict[str, pd.Series] = {}
     for name in names:
         values = [r.get(name) for r in rows]
         if name == "date":
             data[name] = pd.Series(pd.to_datetime([str(v) for v in values], utc=True), dtype=UTC_TIMESTAMP)
-        elif name.startswith(("count", "low_", "medium_", "high_", "critical_")) and name not in columns:
-            data[name] = pd.Series(values, dtype="Int64")
+        elif name in groups:
+            kind = _GROUP_KINDS.get(fields[groups.index(name)])
+            data[name] = _group_column(values, kind, name)
         else:
-            data[name] = pd.Series(values, dtype=object)
+            wrong = [v for v in values if isinstance(v, bool) or not isinstance(v, int | type(None))]
+            if wrong:
+                raise FrameError(f"{name} holds a value that is not a count: {wrong[0]!r}")
+            data[name] = pd.Series(values, dtype="Int64")
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     frame.attrs.update(meta=dict(meta))
     return frame
+
+
+def _group_column(values: list[Any], kind: Enum | str | None, name: str) -> pd.Series:
+    if isinstance(kind, Enum):
+        text = pa.chunked_array([pa.array([None if v is None else str(v) for v in values], pa.string())])
+        return _categorical(text, kind, "alerts trend", name)
+    if kind == "bool":
+        return pd.Series(values, dtype="boolean")
+    return pd.Series([None if v is None else str(v) for v in values], dtype="string")

@@ -15,6 +15,25 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from socketlab._errors import FutureDateWarning, InvalidParameterError
+from socketlab._schema import (
+    ALERT_ACTION,
+    ALERT_ACTION_SOURCE_TYPE,
+    ALERT_CATEGORY,
+    ALERT_FIX_TYPE,
+    BUSINESS_CRITICALITY,
+    CVE_PATCH_STATUS,
+    ENVIRONMENT,
+    ISSUE_STATUS,
+    ISSUE_TYPE,
+    LIFECYCLE,
+    REACHABILITY_ANALYSIS_TYPE,
+    REACHABILITY_TYPE,
+    SCAN_ITEM_TYPE,
+    SEVERITY,
+    SNAPSHOT_STATUS,
+    SOCKET_SEVERITY,
+    TERMINAL_STATUSES,
+)
 
 __all__ = [
     "AGGREGATION_FIELDS",
@@ -49,9 +68,8 @@ __all__ = [
     "warn_if_future",
 ]
 
-# spec historicalSnapshotsList, filters.status: the five allowed statuses
-SNAPSHOT_STATUSES: tuple[str, ...] = ("in-progress", "success", "failure", "timeout", "skipped")
-TERMINAL_STATUSES: frozenset[str] = frozenset({"success", "failure", "timeout", "skipped"})
+# spec historicalSnapshotsList, filters.status: the five allowed statuses (the schema's enumeration)
+SNAPSHOT_STATUSES: tuple[str, ...] = SNAPSHOT_STATUS.values
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _RANGE = re.compile(r"(-?)(\d{1,5})d")
@@ -239,15 +257,10 @@ def snapshots_query(
 # each endpoint's newest version on or before it (listOrgIssues/listGroupIssues: 2024-01-23,
 # listOrgProjects: 2024-05-31).
 DEFAULT_SNYK_VERSION = "2024-10-15"
-ISSUE_TYPES: tuple[str, ...] = ("package_vulnerability", "license", "cloud", "code", "custom", "config")
-SEVERITY_LEVELS: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
-ISSUE_STATUSES: tuple[str, ...] = ("open", "resolved")
-SCAN_ITEM_TYPES: tuple[str, ...] = ("project", "environment")
-BUSINESS_CRITICALITY: tuple[str, ...] = ("critical", "high", "medium", "low")
-ENVIRONMENTS: tuple[str, ...] = (
-    "frontend", "backend", "internal", "external", "mobile", "saas", "onprem", "hosted", "distributed",
-)  # fmt: skip
-LIFECYCLES: tuple[str, ...] = ("production", "development", "sandbox")
+ISSUE_TYPES: tuple[str, ...] = ISSUE_TYPE.values
+SEVERITY_LEVELS: tuple[str, ...] = SEVERITY.values
+ISSUE_STATUSES: tuple[str, ...] = ISSUE_STATUS.values
+SCAN_ITEM_TYPES: tuple[str, ...] = SCAN_ITEM_TYPE.values
 _VERSION = re.compile(r"(\d{4}-\d{2}-\d{2})(?:~(beta|experimental))?")
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,199}")
 
@@ -456,9 +469,9 @@ def projects_query(
                 raise InvalidParameterError("tags", f"{tag!r} is not key:value (spec pattern)")
         query["tags"] = joined
     for name, value, allowed in (
-        ("business_criticality", business_criticality, BUSINESS_CRITICALITY),
-        ("environment", environment, ENVIRONMENTS),
-        ("lifecycle", lifecycle, LIFECYCLES),
+        ("business_criticality", business_criticality, BUSINESS_CRITICALITY.values),
+        ("environment", environment, ENVIRONMENT.values),
+        ("lifecycle", lifecycle, LIFECYCLE.values),
     ):
         if value is not None:
             query[name] = comma_list(value, name, allowed=allowed)
@@ -467,35 +480,29 @@ def projects_query(
 
 # -- Socket historical alerts and trends ---------------------------------------------------------
 
-_SEVERITY_NAMES = ("low", "medium", "high", "critical")
+_SEVERITY_NAMES = SOCKET_SEVERITY.values
 # spec historicalAlertsList / historicalAlertsTrend: every filters.* parameter (each also has a
 # .notIn twin) and its allowed values: a tuple of values, bool for a flag, None for free text.
 ALERT_FILTERS: dict[str, tuple[str, ...] | type[bool] | None] = {
-    "alertAction": ("error", "warn", "monitor", "ignore"),
-    "alertActionSourceType": (
-        "resolution", "alert-policy", "fallback", "injected-alert", "org-policy", "reachability",
-        "repo-label-policy", "socket-yml", "triage",
-    ),
-    "alertCategory": ("supplyChainRisk", "maintenance", "quality", "license", "vulnerability"),
+    "alertAction": ALERT_ACTION.values,
+    "alertActionSourceType": ALERT_ACTION_SOURCE_TYPE.values,
+    "alertCategory": ALERT_CATEGORY.values,
     "alertCveId": None,
     "alertCveTitle": None,
     "alertCweId": None,
     "alertCweName": None,
     "alertEPSS": _SEVERITY_NAMES,
-    "alertFixType": ("upgrade", "cve", "remove"),
+    "alertFixType": ALERT_FIX_TYPE.values,
     "alertKEV": bool,
     "alertPriority": _SEVERITY_NAMES,
-    "alertReachabilityAnalysisType": ("full-scan", "precomputed"),
-    "alertReachabilityType": (
-        "direct_dependency", "error", "maybe_reachable", "missing_support", "pending", "reachable",
-        "undeterminable_reachability", "unknown", "unreachable",
-    ),
+    "alertReachabilityAnalysisType": REACHABILITY_ANALYSIS_TYPE.values,
+    "alertReachabilityType": REACHABILITY_TYPE.values,
     "alertSeverity": _SEVERITY_NAMES,
     "alertType": None,
     "artifactName": None,
     "artifactType": None,
     "branch": None,
-    "cvePatchStatus": ("patch_unavailable", "patch_available", "patch_applied"),
+    "cvePatchStatus": CVE_PATCH_STATUS.values,
     "dependencyDead": bool,
     "dependencyDev": bool,
     "dependencyDirect": bool,

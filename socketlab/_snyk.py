@@ -28,15 +28,7 @@ from socketlab._errors import (
     SunsetWarning,
 )
 from socketlab._fanout import Cancel, run_concurrently
-from socketlab._frames import (
-    ISSUE_SCHEMA,
-    PROJECT_SCHEMA,
-    RESOURCE_SCHEMA,
-    Column,
-    concat_frames,
-    explode_coordinates,
-    explode_problems,
-)
+from socketlab._frames import Batch, concat_frames, explode_coordinates, explode_problems, frame_batches
 from socketlab._pages import follow
 from socketlab._params import (
     DEFAULT_SNYK_VERSION,
@@ -49,6 +41,7 @@ from socketlab._params import (
     snyk_version,
 )
 from socketlab._ratelimit import RateLimiter
+from socketlab._schema import ISSUES, PROJECTS, RESOURCES, Resource
 
 __all__ = ["DEFAULT_SNYK_BASE_URL", "DEFAULT_SNYK_RATE_LIMIT", "SnykClient"]
 
@@ -210,7 +203,7 @@ class SnykClient:
         template = "/orgs/{org_id}/issues" if argument == "org_id" else "/groups/{group_id}/issues"
         paths = [template.format(**{argument: one}) for one in self._ids(ids, argument)]
         several = isinstance(ids, list | tuple | set)
-        return self._collections(template, paths, query, ISSUE_SCHEMA, limit=limit, version=version,
+        return self._collections(template, paths, query, ISSUES, limit=limit, version=version,
                                  progress=progress, cache=cache, several=several, max_workers=max_workers)  # fmt: skip
 
     def projects(
@@ -237,7 +230,7 @@ class SnykClient:
             raise InvalidParameterError("filters", f"unknown filter: {exc}") from None
         paths = [f"/orgs/{one}/projects" for one in self._ids(org_id, "org_id")]
         several = isinstance(org_id, list | tuple | set)
-        return self._collections("/orgs/{org_id}/projects", paths, query, PROJECT_SCHEMA, limit=limit,
+        return self._collections("/orgs/{org_id}/projects", paths, query, PROJECTS, limit=limit,
                                  version=version, progress=progress, cache=cache, several=several,
                                  max_workers=max_workers)  # fmt: skip
 
@@ -261,7 +254,7 @@ class SnykClient:
         """
         template, url_path = self._fill(path, path_params)
         query = self._params(params)
-        return self._collections(template, [url_path], query, RESOURCE_SCHEMA, limit=limit, version=version,
+        return self._collections(template, [url_path], query, RESOURCES, limit=limit, version=version,
                                  progress=progress, cache=cache, several=False)  # fmt: skip
 
     def pages(
@@ -278,7 +271,7 @@ class SnykClient:
         template, url_path = self._fill(path, path_params)
         query = self._params(params)
         version = self.version if version is None else snyk_version(version)
-        decode = snyk_page_decoder(RESOURCE_SCHEMA, self.base_url)
+        decode = snyk_page_decoder(RESOURCES, self.base_url)
         for answer in self._pages(template, url_path, query, decode, limit=snyk_limit(limit), version=version,
                                   cache=cache):  # fmt: skip
             yield answer.data.json()
@@ -363,7 +356,7 @@ class SnykClient:
         template: str,
         paths: list[str],
         query: dict[str, str],
-        schema: Sequence[Column],
+        resource: Resource,
         *,
         limit: int,
         version: str | None,
@@ -379,13 +372,13 @@ class SnykClient:
         """
         version = self.version if version is None else snyk_version(version)
         limit = snyk_limit(limit)
-        decode = snyk_page_decoder(schema, self.base_url)
+        decode = snyk_page_decoder(resource, self.base_url)
         if not several:
-            return self._frame(template, paths[0], query, schema, decode, limit=limit, version=version,
+            return self._frame(template, paths[0], query, resource, decode, limit=limit, version=version,
                                progress=progress, cache=cache)  # fmt: skip
 
         def work(path: str, cancel: Cancel) -> pd.DataFrame:
-            return self._frame(template, path, query, schema, decode, limit=limit, version=version, progress=False,
+            return self._frame(template, path, query, resource, decode, limit=limit, version=version, progress=False,
                                cache=cache, cancel=cancel)  # fmt: skip
 
         def fail(error: BaseException, finished: list[tuple[str, pd.DataFrame]], unfinished: list[str]) -> None:
@@ -393,7 +386,7 @@ class SnykClient:
             own = getattr(error, "partial", None)
             if isinstance(own, pd.DataFrame) and len(own):
                 frames.append(own)
-            partial = concat_frames(frames, schema)
+            partial = concat_frames(frames, resource)
             partial.attrs.update(endpoint=template, complete=False)
             error.partial, error.unfinished = partial, unfinished  # type: ignore[attr-defined]
             if isinstance(error, SocketlabError | KeyboardInterrupt):
@@ -407,7 +400,7 @@ class SnykClient:
             raise InvalidParameterError("max_workers", "expected a positive int")
         done = dict(run_concurrently(paths, work, max_workers=min(max_workers, len(paths)), fail=fail))
         frames = [done[path] for path in paths]
-        frame = concat_frames(frames, schema)
+        frame = concat_frames(frames, resource)
         frame.attrs = {
             **frames[0].attrs,
             "pages": sum(f.attrs.get("pages", 0) for f in frames),
@@ -421,7 +414,7 @@ class SnykClient:
         template: str,
         path: str,
         query: dict[str, str],
-        schema: Sequence[Column],
+        resource: Resource,
         decode: Callable[[int, Mapping[str, str], bytes], SnykPage],
         *,
         limit: int,
@@ -431,7 +424,7 @@ class SnykClient:
         cancel: Cancel | None = None,
     ) -> pd.DataFrame:
         mode = _progress.resolve(progress, self.progress)
-        frames: list[pd.DataFrame] = []
+        batches: list[Batch] = []
         request_ids: list[str] = []
         served = None
         cached = 0
@@ -440,15 +433,15 @@ class SnykClient:
             try:
                 for answer in self._pages(template, path, query, decode, limit=limit, version=version, cache=cache,
                                           cancel=cancel):  # fmt: skip
-                    frames.append(answer.data.frame)
+                    batches.append(answer.data.batch)
                     cached += answer.from_cache
                     served = answer.headers.get("snyk-version-served") or served
                     if answer.headers.get("snyk-request-id"):
                         request_ids.append(answer.headers["snyk-request-id"])
                     next_url = answer.data.next_url
-                    bar.page(len(answer.data.frame), more=next_url is not None)
+                    bar.page(answer.data.rows, more=next_url is not None)
             except BaseException as exc:  # keep what came before the failure (Ctrl-C too), never as complete
-                partial = concat_frames(frames, schema)
+                partial = frame_batches(batches, resource)
                 partial.attrs.update(endpoint=template, pages=bar.pages, cached_pages=cached, complete=False)
                 exc.partial, exc.pages_fetched = partial, bar.pages  # type: ignore[attr-defined]
                 exc.resume_url = None if isinstance(exc, PaginationError) else next_url  # type: ignore[attr-defined]
@@ -457,7 +450,7 @@ class SnykClient:
                         f"socketlab: {len(partial)} resources in {bar.pages} pages were fetched (error.partial)"
                     )
                 raise
-        frame = concat_frames(frames, schema)
+        frame = frame_batches(batches, resource)
         frame.attrs.update(
             endpoint=template,
             version_requested=version,

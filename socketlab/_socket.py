@@ -44,7 +44,7 @@ from socketlab._errors import (
     UnexpectedResponseError,
 )
 from socketlab._fanout import Cancel, run_concurrently
-from socketlab._frames import ALERT_SCHEMA, SNAPSHOT_SCHEMA, Column, concat_frames
+from socketlab._frames import Batch, concat_frames, frame_batches
 from socketlab._pages import follow
 from socketlab._params import (
     TERMINAL_STATUSES,
@@ -58,6 +58,7 @@ from socketlab._params import (
     warn_if_future,
 )
 from socketlab._policy import quota_cost, socket_cache_ttl, spends_quota
+from socketlab._schema import ALERTS, SNAPSHOTS, Resource
 from socketlab._windows import Window, covered_days, plan_windows, uncovered, window_query
 
 __all__ = ["DEFAULT_SOCKET_BASE_URL", "Quota", "SnapshotJob", "SocketClient"]
@@ -78,27 +79,28 @@ class SnapshotJob:
 
 @dataclass(frozen=True)
 class _ListKind:
-    """One of Socket's cursor-paginated lists: where it lives and how its rows are told apart."""
+    """One of Socket's cursor-paginated lists: where it lives, and its resource (columns, day, identity)."""
 
     path: str  # below /orgs/{org_slug}
-    schema: tuple[Column, ...]
-    day_column: str  # the UTC day a row belongs to (backfill windows clip on it)
-    identity: tuple[str, ...]  # what makes a row unique across overlapping windows
-    order: tuple[str, ...]  # the order of a merged frame
+    resource: Resource
 
     @property
     def noun(self) -> str:
         return self.path.rpartition("/")[2]
 
+    @property
+    def day_column(self) -> str:
+        assert self.resource.day is not None
+        return self.resource.day
 
-SNAPSHOTS = _ListKind("historical/snapshots", SNAPSHOT_SCHEMA, "requested_at", ("id",), ("requested_at", "id"))
-ALERTS = _ListKind(
-    "historical/alerts",
-    ALERT_SCHEMA,
-    "scanned_at",
-    ("scanned_at", "repo_slug", "alert_key"),
-    ("scanned_at", "repo_slug", "alert_key"),
-)
+    @property
+    def order(self) -> list[str]:
+        """The order of a merged frame: by day, then what tells rows apart."""
+        return [self.day_column, *(c for c in self.resource.identity if c != self.day_column)]
+
+
+SNAPSHOT_LIST = _ListKind("historical/snapshots", SNAPSHOTS)
+ALERT_LIST = _ListKind("historical/alerts", ALERTS)
 
 
 class SocketClient:
@@ -249,7 +251,7 @@ class SocketClient:
         org = check_org_slug(org)
         query = snapshots_query(date=date, range=range, status=status, request_id=request_id, per_page=per_page,
                                 start_after_cursor=start_after_cursor)  # fmt: skip
-        return (answer.data.json() for answer in self._pages(org, SNAPSHOTS, query, cache=cache))
+        return (answer.data.json() for answer in self._pages(org, SNAPSHOT_LIST, query, cache=cache))
 
     def snapshots(
         self,
@@ -288,7 +290,7 @@ class SocketClient:
         """
         query = snapshots_query(date=date, range=range, status=status, request_id=request_id, per_page=per_page,
                                 start_after_cursor=start_after_cursor)  # fmt: skip
-        return self._fetch(org, SNAPSHOTS, query, start=start, end=end, window_days=window_days,
+        return self._fetch(org, SNAPSHOT_LIST, query, start=start, end=end, window_days=window_days,
                            max_workers=max_workers, progress=progress, cache=cache)  # fmt: skip
 
     def alert_pages(
@@ -306,7 +308,7 @@ class SocketClient:
         org = check_org_slug(org)
         query = alerts_query(date=date, range=range, per_page=per_page, start_after_cursor=start_after_cursor,
                              filters=filters)  # fmt: skip
-        return (answer.data.json() for answer in self._pages(org, ALERTS, query, cache=cache))
+        return (answer.data.json() for answer in self._pages(org, ALERT_LIST, query, cache=cache))
 
     def alerts(
         self,
@@ -337,7 +339,7 @@ class SocketClient:
         """
         query = alerts_query(date=date, range=range, per_page=per_page, start_after_cursor=start_after_cursor,
                              filters=filters)  # fmt: skip
-        return self._fetch(org, ALERTS, query, start=start, end=end, window_days=window_days,
+        return self._fetch(org, ALERT_LIST, query, start=start, end=end, window_days=window_days,
                            max_workers=max_workers, progress=progress, cache=cache)  # fmt: skip
 
     def _fetch(
@@ -382,7 +384,7 @@ class SocketClient:
         asks the API again instead of replaying the loop.
         """
         path = f"/orgs/{org}/{kind.path}"
-        decode = socket_page_decoder(kind.schema)
+        decode = socket_page_decoder(kind.resource)
 
         def fetch(params: dict[str, str]) -> Answer[SocketPage]:
             return self._get(path, decode, params, cache=cache, cancel=cancel)
@@ -413,7 +415,7 @@ class SocketClient:
         (``resume_cursor``): nothing is returned as if complete.
         """
         mode = _progress.resolve(progress, self.progress)
-        frames: list[pd.DataFrame] = []
+        batches: list[Batch] = []
         meta: dict[str, Any] = {}
         cached = 0
         checked = not self.check_quota
@@ -424,20 +426,20 @@ class SocketClient:
                 for answer in self._pages(org, kind, query, cache=cache, cancel=cancel):
                     page = answer.data
                     meta = meta or page.meta
-                    frames.append(page.frame)
+                    batches.append(page.batch)
                     cached += answer.from_cache
                     cursor = page.next_cursor
-                    bar.page(len(page.frame), more=cursor is not None)
+                    bar.page(page.rows, more=cursor is not None)
                     # only a fetch that spends quota checks it (pages from the cache cost nothing)
-                    if cursor is not None and not checked and len(page.frame) and not answer.from_cache:
+                    if cursor is not None and not checked and page.rows and not answer.from_cache:
                         checked = True
-                        self._warn_if_quota_short(meta, page.frame[kind.day_column].iloc[-1], bar.pages)
+                        self._warn_if_quota_short(meta, page.batch.last(kind.day_column), bar.pages)
             except BaseException as exc:  # Ctrl-C too: what arrived is kept on the exception
-                partial = concat_frames(frames, kind.schema)
+                partial = frame_batches(batches, kind.resource)
                 partial.attrs.update(org=org, meta=meta, pages=bar.pages, cached_pages=cached, complete=False)
                 _keep_partial(exc, partial, bar.pages, cursor)
                 raise
-        frame = concat_frames(frames, kind.schema)
+        frame = frame_batches(batches, kind.resource)
         frame.attrs.update(org=org, meta=meta, pages=bar.pages, cached_pages=cached)
         return frame
 
@@ -658,7 +660,7 @@ class SocketClient:
         started = self._clock()
         try:
             while True:
-                frame = self._collect(org, SNAPSHOTS, query, progress=False, cache=False)
+                frame = self._collect(org, SNAPSHOT_LIST, query, progress=False, cache=False)
                 if len(frame):
                     row = frame.iloc[-1]
                     last_status = str(row["status"])
@@ -715,7 +717,7 @@ def _keep_fanout_partial(exc: BaseException, partial: pd.DataFrame, unfinished: 
 def _with_org(parts: Sequence[tuple[str, pd.DataFrame]], kind: _ListKind, orgs: Sequence[str]) -> pd.DataFrame:
     """Frames of several orgs as one, with an ``org`` column first."""
     frames = [frame.assign(org=org)[["org", *frame.columns]] for org, frame in parts]
-    out = concat_frames(frames, kind.schema) if frames else concat_frames([], kind.schema).assign(org=None)
+    out = concat_frames(frames) if frames else concat_frames([], kind.resource).assign(org=None)
     out["org"] = out["org"].astype("string")
     return out.reset_index(drop=True)
 
@@ -734,14 +736,14 @@ def _merge_windows(
         frames = [frame for o, _, frame in sorted((p for p in parts if p[0] == org), key=lambda p: p[1]) if len(frame)]
         if not frames:
             continue
-        frame = concat_frames(frames, kind.schema)
+        frame = concat_frames(frames, kind.resource)
         days = frame[kind.day_column].dt.tz_convert("UTC").dt.date
         keep = days.isna() | ((days >= first) & (days <= last))
         frame = frame[keep.to_numpy()]
-        frame = frame.drop_duplicates(subset=list(kind.identity)).sort_values(list(kind.order), kind="stable")
+        frame = frame.drop_duplicates(subset=list(kind.resource.identity)).sort_values(kind.order, kind="stable")
         merged.append((org, frame.reset_index(drop=True)))
     if len(orgs) > 1:
         return _with_org(merged, kind, orgs)
     if not merged:
-        return concat_frames([], kind.schema)
+        return concat_frames([], kind.resource)
     return merged[0][1]

@@ -22,7 +22,8 @@ from typing import Any, Concatenate, ParamSpec
 
 import pandas as pd
 
-from socketlab._frames import SEVERITY_DTYPE, explode_coordinates, utc_timestamp
+from socketlab._frames import explode_coordinates, utc_timestamp
+from socketlab._schema import SEVERITY
 
 __all__ = [
     "ORG_COLUMNS",
@@ -44,8 +45,13 @@ __all__ = [
     "week_over_week",
 ]
 
+# The severities the analysis reports, worst first (display order; Socket has no "info"). Every
+# severity column it returns has the schema's one dtype, ordered info < low < ... < critical.
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
-SEVERITY_ORDER = pd.CategoricalDtype(list(SEVERITIES), ordered=True)
+SEVERITY_ORDER = SEVERITY.dtype()
+# share frames add "all" (every severity together): ranked below every severity, like an unknown
+# value, so ``share[share.severity >= "high"]`` never picks it
+SHARE_SEVERITY = pd.CategoricalDtype(["all", *SEVERITY.values], ordered=True)
 STATE_ORDER = pd.CategoricalDtype(["active", "ignored"], ordered=True)
 # the column that says whose each row is: Socket's multi-org frames, then Snyk's relationship id
 ORG_COLUMNS: tuple[str, ...] = ("org", "organization_id")
@@ -154,7 +160,7 @@ def _with_overall(counts: pd.DataFrame, key: str) -> pd.DataFrame:
     overall = counts.groupby([key, "state"], observed=True)["count"].sum().reset_index()
     overall["severity"] = "all"
     both: pd.DataFrame = pd.concat([counts.astype({"severity": str}), overall], ignore_index=True)
-    both["severity"] = both["severity"].astype(pd.CategoricalDtype([*SEVERITIES, "all"], ordered=True))
+    both["severity"] = both["severity"].astype(SHARE_SEVERITY)
     return both
 
 
@@ -352,7 +358,7 @@ def alert_churn(alerts: pd.DataFrame) -> pd.DataFrame:
     out["severity"] = out["severity"].astype(SEVERITY_ORDER)
     for column in ("added", "resolved", "net"):
         out[column] = out[column].astype("Int64")
-    return out
+    return out.sort_values(["day", "severity"], ignore_index=True)
 
 
 @_per_org
@@ -409,4 +415,4 @@ def snapshot_coverage(snapshots: pd.DataFrame, start: Any = None, end: Any = Non
 
 
 # keep the severity dtype of Snyk frames importable from here for chart code
-SNYK_SEVERITY = SEVERITY_DTYPE
+SNYK_SEVERITY = SEVERITY.dtype()

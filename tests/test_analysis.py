@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from socketlab import analysis
-from socketlab._frames import ISSUE_SCHEMA, SNAPSHOT_SCHEMA, resources_frame, to_frame
+from socketlab._frames import to_frame
+from socketlab._schema import ISSUES, SNAPSHOTS
 
 UTC = "UTC"
 
@@ -42,7 +43,7 @@ def snapshots() -> pd.DataFrame:
             _snap("2026-01-04T06:00:00Z", "skipped"),  # no successful snapshot on the 4th
             _snap("2026-01-05T23:59:59Z", numLowAlerts=0),
         ],
-        SNAPSHOT_SCHEMA,
+        SNAPSHOTS,
     )
 
 
@@ -120,13 +121,13 @@ def _issue(
 
 
 def test_open_backlog_from_created_and_resolved() -> None:
-    issues = resources_frame(
+    issues = to_frame(
         [
             _issue(1, "high", "2026-01-01T10:00:00Z"),
             _issue(2, "high", "2026-01-01T23:00:00Z", resolved="2026-01-03T01:00:00Z"),
             _issue(3, "low", "2026-01-02T00:00:00Z", resolved="2026-01-02T05:00:00Z"),  # open and closed the same day
         ],
-        ISSUE_SCHEMA,
+        ISSUES,
     )
     backlog = analysis.open_backlog(issues, "2026-01-01", "2026-01-03")
     high = backlog[backlog["severity"] == "high"]["open"].tolist()
@@ -136,14 +137,14 @@ def test_open_backlog_from_created_and_resolved() -> None:
 
 
 def test_top_packages_counts_open_issues_only() -> None:
-    issues = resources_frame(
+    issues = to_frame(
         [
             _issue(1, "high", "2026-01-01T00:00:00Z"),
             _issue(3, "low", "2026-01-01T00:00:00Z"),
             _issue(2, "critical", "2026-01-01T00:00:00Z"),
             _issue(5, "low", "2026-01-01T00:00:00Z", resolved="2026-01-02T00:00:00Z"),
         ],
-        ISSUE_SCHEMA,
+        ISSUES,
     )
     top = analysis.top_packages(issues)
     assert top.set_index(["package_name", "severity"])["open"].to_dict() == {
@@ -191,7 +192,7 @@ def test_project_risk_ranks_by_critical_then_high() -> None:
 
 
 def test_empty_inputs_give_empty_typed_frames() -> None:
-    empty = to_frame([], SNAPSHOT_SCHEMA)
+    empty = to_frame([], SNAPSHOTS)
     assert analysis.alert_counts(empty).empty
     assert list(analysis.alert_counts(empty).columns) == ["day", "severity", "state", "count"]
     assert analysis.job_health(empty).empty
@@ -211,8 +212,8 @@ def test_alert_totals_fill_missing_severities() -> None:
          "count": pd.array([5, 1], dtype="Int64"), "count_delta": pd.array([0, 1], dtype="Int64")}
     )  # fmt: skip
     totals = analysis.alert_totals(trend)
-    assert totals["severity"].astype(str).tolist() == ["critical", "high", "medium", "low"]
-    assert totals["count"].tolist() == [0, 1, 0, 5]
+    assert totals["severity"].astype(str).tolist() == ["low", "medium", "high", "critical"]  # the schema's order
+    assert totals["count"].tolist() == [5, 0, 1, 0]
     with pytest.raises(ValueError, match="group_by='alert_severity'"):
         analysis.alert_totals(trend.drop(columns="alert_severity"))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from socketlab._frames import SNAPSHOT_SCHEMA
+from socketlab._schema import SNAPSHOTS
 
 PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
 
@@ -27,7 +27,7 @@ def test_the_framing_benchmark_compares_like_with_like() -> None:
     naive = bench.naive_framing(pages)  # type: ignore[attr-defined]
     assert len(ours) == len(naive) == 3000
     assert ours["id"].tolist() == naive["id"].tolist()
-    assert [str(t) for t in ours.dtypes[: len(SNAPSHOT_SCHEMA)]] == [
-        str(c.dtype) if not isinstance(c.dtype, pd.CategoricalDtype) else "category" for c in SNAPSHOT_SCHEMA
+    assert [str(t) for t in ours.dtypes[: len(SNAPSHOTS)]] == [
+        str(c.dtype) if not isinstance(c.dtype, pd.CategoricalDtype) else "category" for c in SNAPSHOTS
     ]
     assert (ours["num_low_alerts"].astype(int).to_numpy() == naive["numLowAlerts"].to_numpy()).all()

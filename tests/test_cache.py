@@ -65,6 +65,7 @@ BAD_BODIES = {
     "html": b"<html><body>Service temporarily unavailable</body></html>",
     "empty": b"",
     "wrong shape": b'{"meta": {}, "endCursor": null}',
+    "wrong type": b'{"meta": {}, "items": [{"id": 5}], "endCursor": null}',
 }
 
 

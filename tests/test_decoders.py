@@ -26,19 +26,19 @@ from socketlab._decoders import (
     snyk_page_decoder,
     socket_page_decoder,
 )
-from socketlab._frames import ALERT_SCHEMA, ISSUE_SCHEMA, SNAPSHOT_SCHEMA
+from socketlab._schema import ALERTS, ISSUES, SNAPSHOTS
 from socketlab.sandbox import SnykSandbox, SocketSandbox
 from socketlab.sandbox._socket import Reply
 
 BASE = "https://api.snyk.io/rest"
 DECODERS: dict[str, Callable[[int, Any, bytes], Any]] = {
-    "snapshots page": socket_page_decoder(SNAPSHOT_SCHEMA),
-    "alerts page": socket_page_decoder(ALERT_SCHEMA),
+    "snapshots page": socket_page_decoder(SNAPSHOTS),
+    "alerts page": socket_page_decoder(ALERTS),
     "trend": decode_trend,
     "organizations": decode_organizations,
     "quota": decode_quota,
     "snapshot job": decode_snapshot_job,
-    "snyk issues page": snyk_page_decoder(ISSUE_SCHEMA, BASE),
+    "snyk issues page": snyk_page_decoder(ISSUES, BASE),
 }
 
 
@@ -76,7 +76,7 @@ def test_the_organizations_answer() -> None:
         ("trend", b'{"items": [{"dataPoints": [{"count": 1}]}]}', "the trend"),
         ("trend", b'{"items": [5]}', "at `$.items[0]`"),
         ("snyk issues page", b'{"links": {}}', "missing required field `data`"),
-        ("snyk issues page", b'{"data": [5]}', "data[0] is int"),
+        ("snyk issues page", b'{"data": [5]}', "Expected `object`, got `int` - at `$[0]`"),
         ("snyk issues page", b'{"data": [], "links": {"next": 5}}', "links.next is int"),
         ("snyk issues page", b'{"data": [], "links": {"next": {"href": 5}}}', "links.next is int"),
         ("alerts page", b'{"items": [5], "endCursor": null}', "the page's items"),

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from socketlab._frames import SNAPSHOT_SCHEMA, snake_case, to_frame
+from socketlab import DataWarning
+from socketlab._frames import snake_case, to_frame
+from socketlab._schema import SNAPSHOT_STATUS, SNAPSHOTS
 
 ITEM = {
     "id": "s1",
@@ -49,13 +52,13 @@ EXPECTED_COLUMNS = [
 
 
 def test_every_item_field_is_a_snake_case_column() -> None:
-    assert list(to_frame([ITEM], SNAPSHOT_SCHEMA).columns) == EXPECTED_COLUMNS
+    assert list(to_frame([ITEM], SNAPSHOTS).columns) == EXPECTED_COLUMNS
 
 
 def test_dtypes() -> None:
     """UTC timestamps (finished_at nullable), Int64 counts, categorical status, string ids."""
     frame = to_frame(
-        [ITEM, {**ITEM, "id": "s2", "finishedAt": "2026-11-01T06:10:00.000Z", "status": "success"}], SNAPSHOT_SCHEMA
+        [ITEM, {**ITEM, "id": "s2", "finishedAt": "2026-11-01T06:10:00.000Z", "status": "success"}], SNAPSHOTS
     )
     assert str(frame["requested_at"].dtype) == "datetime64[ns, UTC]"
     assert frame["started_at"][0] == pd.Timestamp("2026-11-01T04:00:22.345Z")  # +02:00 converted
@@ -67,29 +70,31 @@ def test_dtypes() -> None:
 
 
 def test_an_empty_result_has_every_column_and_dtype() -> None:
-    empty = to_frame([], SNAPSHOT_SCHEMA)
-    full = to_frame([ITEM], SNAPSHOT_SCHEMA)
+    empty = to_frame([], SNAPSHOTS)
+    full = to_frame([ITEM], SNAPSHOTS)
     assert len(empty) == 0
     pd.testing.assert_series_equal(empty.dtypes, full.dtypes)
 
 
 def test_unknown_fields_are_kept_not_a_crash() -> None:
     """A field the API adds later is kept as a snake_case column."""
-    frame = to_frame([{**ITEM, "numInfoAlerts": 7, "scanRegion": "eu"}], SNAPSHOT_SCHEMA)
+    frame = to_frame([{**ITEM, "numInfoAlerts": 7, "scanRegion": "eu"}], SNAPSHOTS)
     assert frame.loc[0, "num_info_alerts"] == 7
     assert frame.loc[0, "scan_region"] == "eu"
 
 
 def test_an_unknown_status_is_kept_not_turned_into_nan() -> None:
-    """A new status value extends the categories instead of silently becoming missing."""
-    frame = to_frame([{**ITEM, "status": "cancelled"}], SNAPSHOT_SCHEMA)
-    assert frame.loc[0, "status"] == "cancelled"
+    """A new status value extends the categories instead of silently becoming missing, and says so."""
+    with pytest.warns(DataWarning, match="snapshots.status has a value socketlab does not know: 'cancelled'"):
+        frame = to_frame([{**ITEM, "status": "cancelled"}, ITEM], SNAPSHOTS)
+    assert frame["status"].tolist() == ["cancelled", "in-progress"]
+    assert frame["status"].cat.categories.tolist() == ["cancelled", *SNAPSHOT_STATUS.values]
 
 
 def test_missing_fields_become_missing_values() -> None:
     item = dict(ITEM)
     del item["numLowAlerts"]
-    assert pd.isna(to_frame([item], SNAPSHOT_SCHEMA).loc[0, "num_low_alerts"])
+    assert pd.isna(to_frame([item], SNAPSHOTS).loc[0, "num_low_alerts"])
 
 
 def test_snake_case() -> None:

@@ -21,17 +21,18 @@ from socketlab import (
     explode_problems,
 )
 from socketlab._decoders import snyk_page_decoder
-from socketlab._frames import ISSUE_SCHEMA, PROJECT_SCHEMA, RESOURCE_SCHEMA, resources_frame
+from socketlab._frames import to_frame
 from socketlab._pages import resolve_link
 from socketlab._params import issues_query, projects_query, query_value, snyk_limit, snyk_version
 from socketlab._responses import decode_snyk
+from socketlab._schema import ISSUES, PROJECTS, RESOURCES
 
 BASE = "https://api.snyk.io/rest"
 
 
 def _next(page: dict[str, object]) -> str | None:
     """The next URL the collection decoder finds in a page."""
-    return snyk_page_decoder(RESOURCE_SCHEMA, BASE)(200, {}, json.dumps(page).encode()).next_url
+    return snyk_page_decoder(RESOURCES, BASE)(200, {}, json.dumps(page).encode()).next_url
 
 
 WANT = "https://api.snyk.io/rest/orgs/abc/issues?version=2024-10-15&limit=10&starting_after=v1.eyJpIjo5fQ%3D%3D"
@@ -269,7 +270,7 @@ ISSUE = {
 
 
 def test_issue_frame_types() -> None:
-    frame = resources_frame([ISSUE], ISSUE_SCHEMA)
+    frame = to_frame([ISSUE], ISSUES)
     row = frame.iloc[0]
     assert (row["id"], row["type"], row["issue_type"], row["status"]) == (
         ISSUE["id"],
@@ -290,23 +291,23 @@ def test_issue_frame_types() -> None:
 
 def test_empty_frames_keep_every_column() -> None:
     """An empty collection still has every schema column, with its dtype."""
-    for schema in (ISSUE_SCHEMA, PROJECT_SCHEMA):
-        empty = resources_frame([], schema)
+    for schema in (ISSUES, PROJECTS):
+        empty = to_frame([], schema)
         assert list(empty.columns) == [c.name for c in schema]
         assert len(empty) == 0
-    empty, full = resources_frame([], ISSUE_SCHEMA), resources_frame([ISSUE], ISSUE_SCHEMA)
+    empty, full = to_frame([], ISSUES), to_frame([ISSUE], ISSUES)
     pd.testing.assert_series_equal(empty.dtypes, full.dtypes.drop("brand_new_attribute"))
 
 
 def test_severity_ordering_allows_comparisons() -> None:
-    frame = resources_frame(
-        [ISSUE, {**ISSUE, "attributes": {**ISSUE["attributes"], "effective_severity_level": "low"}}], ISSUE_SCHEMA
+    frame = to_frame(
+        [ISSUE, {**ISSUE, "attributes": {**ISSUE["attributes"], "effective_severity_level": "low"}}], ISSUES
     )  # type: ignore[dict-item]
     assert (frame["effective_severity_level"] >= "high").tolist() == [True, False]
 
 
 def test_explode_problems_and_coordinates() -> None:
-    issues = resources_frame([ISSUE], ISSUE_SCHEMA)
+    issues = to_frame([ISSUE], ISSUES)
     problems = explode_problems(issues)
     assert problems[["issue_id", "id", "source"]].values.tolist() == [
         [ISSUE["id"], "CVE-2026-1", "NVD"],
@@ -316,7 +317,7 @@ def test_explode_problems_and_coordinates() -> None:
     assert coordinates.loc[0, "package_name"] == "x"
     assert coordinates.loc[0, "reachability"] == "function"
     assert bool(coordinates.loc[0, "is_upgradeable"]) is True
-    assert list(explode_problems(resources_frame([], ISSUE_SCHEMA)).columns)[:2] == ["issue_id", "id"]
+    assert list(explode_problems(to_frame([], ISSUES)).columns)[:2] == ["issue_id", "id"]
 
 
 def test_generic_collection_frames_infer_attributes_and_relationship_ids() -> None:
@@ -326,6 +327,6 @@ def test_generic_collection_frames_infer_attributes_and_relationship_ids() -> No
         "attributes": {"displayName": "acme/web", "isPrivate": True},
         "relationships": {"organization": {"data": {"id": "o1", "type": "org"}}},
     }
-    frame = resources_frame([target], RESOURCE_SCHEMA)
+    frame = to_frame([target], RESOURCES)
     assert frame.loc[0, "display_name"] == "acme/web"
     assert frame.loc[0, "organization_id"] == "o1"

@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from socketlab import analysis, charts, history, sandbox
-from socketlab._frames import SNAPSHOT_SCHEMA, to_frame
+from socketlab._frames import to_frame
+from socketlab._schema import SNAPSHOTS
 from socketlab.sandbox import SnykSandbox, SocketSandbox
 
 NOW = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
@@ -159,7 +160,7 @@ def two_orgs() -> pd.DataFrame:
         _snap("a", "2026-01-03T06:00:00Z", low=8, ignored_low=2),
         _snap("b", "2026-01-02T18:00:00Z", "failure"),
     ]
-    frame = to_frame([{k: v for k, v in r.items() if k != "org"} for r in rows], SNAPSHOT_SCHEMA)
+    frame = to_frame([{k: v for k, v in r.items() if k != "org"} for r in rows], SNAPSHOTS)
     frame.insert(0, "org", [r["org"] for r in rows])
     return frame
 

@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 
 from socketlab import PaginationError, UnexpectedResponseError
 from socketlab._decoders import SocketPage, socket_page_decoder
-from socketlab._frames import SNAPSHOT_SCHEMA, concat_frames, to_frame
+from socketlab._frames import frame_batches, to_frame
 from socketlab._pages import follow
+from socketlab._schema import SNAPSHOTS
 
-DECODE = socket_page_decoder(SNAPSHOT_SCHEMA)
+DECODE = socket_page_decoder(SNAPSHOTS)
 
 
 def _next(params: dict[str, str], page: SocketPage) -> tuple[str, dict[str, str]] | None:
@@ -44,7 +45,7 @@ def test_an_empty_page_with_a_cursor_is_not_the_end() -> None:
     ]
     asked, fetch = _serve(pages)
     got = list(follow({"per_page": "1"}, fetch, _next))
-    assert [len(page.frame) for page in got] == [1, 0, 1]
+    assert [page.rows for page in got] == [1, 0, 1]
     assert [page.json() for page in got] == pages
     assert [a.get("startAfterCursor") for a in asked] == [None, "c1", "c2"]
 
@@ -125,5 +126,5 @@ def test_any_split_into_pages_yields_the_same_frame(n: int, cuts: list[int], emp
     chunks.sort(key=lambda c: int(c[0]["id"][3:]) if c else -1)
     pages = [{"items": c, "endCursor": f"c{k}" if k < len(chunks) - 1 else None} for k, c in enumerate(chunks)]
     _, fetch = _serve(pages)
-    collected = concat_frames([page.frame for page in follow({}, fetch, _next)], SNAPSHOT_SCHEMA)
-    pd.testing.assert_frame_equal(collected, to_frame(items, SNAPSHOT_SCHEMA))
+    collected = frame_batches([page.batch for page in follow({}, fetch, _next)], SNAPSHOTS)
+    pd.testing.assert_frame_equal(collected, to_frame(items, SNAPSHOTS))
