@@ -33,6 +33,7 @@ from socketlab._cli_args import (
 from socketlab._cli_io import FORMATS, check_output, write_frame
 from socketlab._config import SOCKET_TOKEN_ENV
 from socketlab._errors import ConfigurationError, InvalidParameterError, SocketlabError
+from socketlab._frames import concat_frames
 from socketlab._params import (
     AGGREGATION_FIELDS,
     ALERT_FILTERS,
@@ -128,7 +129,7 @@ def _each_org(orgs: list[str], fetch: Callable[[str], pd.DataFrame]) -> pd.DataF
         part = frame.copy()
         part.insert(0, "org", org)
         parts.append(part)
-    stacked = pd.concat(parts, ignore_index=True)
+    stacked = concat_frames(parts)  # categories that differ by org are united, never turned to text
     stacked.attrs = {"org": orgs, "meta": frames[0].attrs.get("meta", {})}
     if all("pages" in f.attrs for f in frames):
         stacked.attrs["pages"] = sum(int(f.attrs["pages"]) for f in frames)

@@ -524,12 +524,18 @@ def concat_frames(frames: Sequence[pd.DataFrame], resource: Resource | None = No
             if isinstance(frame[name].dtype, pd.CategoricalDtype):
                 categorical.setdefault(name, []).extend(frame[name].cat.categories)
     united = {name: _united(values, frames, name) for name, values in categorical.items()}
-    parts = [frame.astype({n: d for n, d in united.items() if n in frame.columns}) for frame in frames]
-    out = pd.concat(parts, ignore_index=True)
-    for name, dtype in united.items():  # a frame that lacked the column leaves it object: type it again
-        if out[name].dtype != dtype:
-            out[name] = out[name].astype(dtype)
-    return out
+    dtypes: dict[str, Any] = {}
+    for frame in frames:  # every column, in the order met, with its (united) dtype
+        for name in frame.columns:
+            dtypes.setdefault(name, united.get(name, frame[name].dtype))
+    parts = []
+    for frame in frames:
+        # a frame without a column (an unknown field no row of it had) gets it empty, of the same dtype
+        missing = {n: pd.Series([None] * len(frame), index=frame.index, dtype=object).astype(d)
+                   for n, d in dtypes.items() if n not in frame.columns}  # fmt: skip
+        whole = frame.assign(**missing) if missing else frame
+        parts.append(whole[list(dtypes)].astype(united))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _united(categories: list[Any], frames: Sequence[pd.DataFrame], name: str) -> pd.CategoricalDtype:

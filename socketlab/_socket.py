@@ -36,6 +36,7 @@ from socketlab._decoders import (
     socket_page_decoder,
 )
 from socketlab._errors import (
+    DataWarning,
     InvalidParameterError,
     PaginationError,
     QuotaWarning,
@@ -738,7 +739,14 @@ def _merge_windows(
             continue
         frame = concat_frames(frames, kind.resource)
         days = frame[kind.day_column].dt.tz_convert("UTC").dt.date
-        keep = days.isna() | ((days >= first) & (days <= last))
+        undated = days.isna()
+        if undated.any():  # no window can be told what day they belong to: kept, and said
+            warnings.warn(
+                DataWarning(f"{int(undated.sum())} {kind.noun} rows of {org} have no {kind.day_column}: they are "
+                            "kept (each window that returned them may repeat them)"),
+                stacklevel=5,
+            )  # fmt: skip
+        keep = undated | ((days >= first) & (days <= last))
         frame = frame[keep.to_numpy()]
         frame = frame.drop_duplicates(subset=list(kind.resource.identity)).sort_values(kind.order, kind="stable")
         merged.append((org, frame.reset_index(drop=True)))

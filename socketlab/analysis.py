@@ -22,7 +22,7 @@ from typing import Any, Concatenate, ParamSpec
 
 import pandas as pd
 
-from socketlab._frames import explode_coordinates, utc_timestamp
+from socketlab._frames import concat_frames, explode_coordinates, utc_timestamp
 from socketlab._schema import SEVERITY
 
 __all__ = [
@@ -92,7 +92,7 @@ def _per_org(
             parts.append(part)
         # an org with no rows in the result adds nothing (and concat warns about empty frames)
         kept = [part for part in parts if len(part)] or parts[:1]
-        out = pd.concat(kept, ignore_index=True)
+        out = concat_frames(kept)
         out[column] = out[column].astype(frame[column].dtype)
         return out
 
