@@ -42,6 +42,7 @@ from socketlab._params import (
 )
 from socketlab._ratelimit import RateLimiter
 from socketlab._schema import ISSUES, PROJECTS, RESOURCES, Resource
+from socketlab.history import HistoryStore
 
 __all__ = ["DEFAULT_SNYK_BASE_URL", "DEFAULT_SNYK_RATE_LIMIT", "SnykClient"]
 
@@ -115,6 +116,8 @@ class SnykClient:
         )
         self.cache_ttl = cache_ttl
         self.version_served: dict[str, str] = {}  # endpoint path -> snyk-version-served
+        # where history.snyk_issue_captures keeps this client's captures (None: the default store)
+        self.history_store: HistoryStore | None = None
         self.last_request_id: str | None = None
         self._lock = threading.Lock()
         self._requests_made = 0

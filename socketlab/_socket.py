@@ -511,14 +511,22 @@ class SocketClient:
         max_workers: int,
         progress: bool | None,
         cache: bool,
+        sink: Callable[[str, Window, pd.DataFrame], None] | None = None,
+        plan: Mapping[str, list[Window]] | None = None,
     ) -> pd.DataFrame:
         """Fetch ``span`` for each org as windows on threads sharing this client's connections.
 
         Each window's ``meta`` says which inclusive days it really covered; days it missed are
         fetched as further windows, so the windows tile the span with no gap whatever a range
         turns out to mean. Rows are merged in order, without duplicates, clipped to the span.
+
+        With a ``sink``, each window's frame is handed to ``sink(org, days covered, frame)`` on
+        its thread as it arrives and not kept (a dataset backfill): the result is then empty.
+        ``plan`` gives each org's windows (default: the whole span, cut into ``window_days``).
         """
-        tasks = [(org, window) for org in orgs for window in plan_windows(*span, window_days)]
+        if plan is None:
+            plan = {org: plan_windows(*span, window_days) for org in orgs}
+        tasks = [(org, window) for org in orgs for window in plan.get(org, [])]
         mode = _progress.resolve(progress, self.progress)
         bar = tqdm(total=len(tasks), desc=f"{', '.join(orgs)} backfill", unit=" windows",
                    disable=mode is False or (mode is None and len(tasks) < 2))  # fmt: skip
@@ -526,8 +534,17 @@ class SocketClient:
         def work(task: tuple[str, Window], cancel: Cancel) -> pd.DataFrame:
             org, window = task
             date, range_ = window_query(window)
-            return self._collect(org, kind, {**query, "date": date, "range": range_}, progress=False, cache=cache,
-                                 cancel=cancel)  # fmt: skip
+            frame = self._collect(org, kind, {**query, "date": date, "range": range_}, progress=False, cache=cache,
+                                  cancel=cancel)  # fmt: skip
+            if sink is None:
+                return frame
+            got = covered_days(frame.attrs.get("meta") or {}, window)
+            days = (max(window[0], got[0]), min(window[1], got[1]))
+            if days[0] <= days[1]:
+                sink(org, days, frame)
+            stub = frame.iloc[:0].copy()  # what the merge needs of it: its meta and counts
+            stub.attrs = dict(frame.attrs)
+            return stub
 
         def then(task: tuple[str, Window], frame: pd.DataFrame) -> list[tuple[str, Window]]:
             org, asked = task

@@ -18,18 +18,24 @@ On loopback, for other processes (or ``socketlab dev sandbox --port 8765``)::
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
+import tempfile
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from socketlab._frames import utc_timestamp
+from socketlab._frames import to_frame, utc_timestamp
+from socketlab._schema import ISSUES
 from socketlab._snyk import SnykClient
 from socketlab._socket import SocketClient
 from socketlab.history import ISSUE_COLUMNS, HistoryStore
 from socketlab.sandbox._serve import serve, serving, transport
-from socketlab.sandbox._snyk import LINK_STYLES, SNYK_DEMO_TOKEN, SnykSandbox, SnykToken
+from socketlab.sandbox._snyk import LINK_STYLES, SNYK_DEMO_TOKEN, SnykSandbox, SnykToken, _state
+from socketlab.sandbox._snyk_story import StoryIssue, issues_until
 from socketlab.sandbox._socket import DEMO_TOKEN, Reply, SandboxToken, SocketSandbox
 from socketlab.sandbox._story import DEMO_ORGS, DemoOrg
 
@@ -40,6 +46,7 @@ __all__ = [
     "SANDBOX_SNYK_URL",
     "SANDBOX_SOCKET_URL",
     "SNYK_DEMO_TOKEN",
+    "DemoHistory",
     "DemoOrg",
     "Reply",
     "Sandbox",
@@ -87,7 +94,9 @@ def snyk_client(sandbox: SnykSandbox | None = None, **kwargs: Any) -> SnykClient
     sandbox = sandbox or SnykSandbox()
     kwargs.setdefault("token", sandbox.token)
     kwargs.setdefault("base_url", SANDBOX_SNYK_URL)
-    return SnykClient(transport=transport(sandbox), **kwargs)
+    client = SnykClient(transport=transport(sandbox), **kwargs)
+    client.history_store = DemoHistory()  # captures of the demo orgs come with the story's year
+    return client
 
 
 def seed_snyk_history(
@@ -96,30 +105,50 @@ def seed_snyk_history(
     """Fill ``store`` with dated captures of a demo org's Snyk issues, straight from the story.
 
     What a team would have if it had captured the issues every ``every_days`` days between the
-    UTC days ``start`` and ``end``; returns the capture name (``snyk-issues-<org id>``).
+    UTC days ``start`` and ``end`` (days already captured are left as they are); returns the
+    capture name (``snyk-issues-<org id>``). Each capture is framed by the library's own framing
+    from the issues as the API would have answered then, so it is typed like a real capture.
     """
-    from socketlab.sandbox._snyk import _state
-    from socketlab.sandbox._snyk_story import issues_until
-
     name = f"snyk-issues-{SnykSandbox.org_id(org)}"
     first, last = utc_timestamp(start).floor("D"), utc_timestamp(end).floor("D")
-    for day in pd.date_range(first, last, freq=f"{every_days}D"):
+    have = set(store.dates(name))
+    for day in pd.date_range(last, first, freq=f"-{every_days}D")[::-1]:  # aligned on the last day
+        if day.strftime("%Y-%m-%d") in have:
+            continue
         moment = (day + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)).to_pydatetime()
-        rows = []
-        for issue in issues_until(org, moment):
-            status, ignored, _ = _state(issue, moment)
-            rows.append(
-                {
-                    "id": issue.resource["id"],
-                    "effective_severity_level": issue.resource["attributes"]["effective_severity_level"],
-                    "status": status,
-                    "ignored": ignored,
-                    "created_at": issue.created,
-                    "resolution_resolved_at": issue.resolved if status == "resolved" else None,
-                }
-            )
-        frame = pd.DataFrame(rows, columns=ISSUE_COLUMNS)
-        frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
-        frame["resolution_resolved_at"] = pd.to_datetime(frame["resolution_resolved_at"], utc=True)
-        store.capture(name, frame, captured_at=moment)
+        resources = [_capture_resource(issue, moment) for issue in issues_until(org, moment)]
+        store.capture(name, to_frame(resources, ISSUES)[ISSUE_COLUMNS], captured_at=moment)
     return name
+
+
+def _capture_resource(issue: StoryIssue, moment: dt.datetime) -> dict[str, Any]:
+    """The part of an issue's resource a capture keeps, as the API would show it at ``moment``."""
+    status, ignored, _ = _state(issue, moment)
+    attributes: dict[str, Any] = {
+        "effective_severity_level": issue.resource["attributes"]["effective_severity_level"],
+        "status": status,
+        "ignored": ignored,
+        "created_at": issue.resource["attributes"]["created_at"],
+    }
+    if status == "resolved" and issue.resolved is not None:
+        attributes["resolution"] = {"type": "fixed", "resolved_at": issue.resolved.isoformat()}
+    return {"id": issue.resource["id"], "type": "issue", "attributes": attributes}
+
+
+class DemoHistory(HistoryStore):
+    """The sandbox Snyk client's history store: a temporary folder (removed with the store) whose
+    demo orgs' captures are seeded from the story, weekly, for the year before what is read."""
+
+    def __init__(self) -> None:
+        folder = tempfile.mkdtemp(prefix="socketlab-demo-history-")
+        super().__init__(folder)
+        # removed when the store goes (or at exit): a sandbox never leaves folders behind
+        self._cleanup = weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+
+    def read(self, name: str, start: object = None, end: object = None) -> pd.DataFrame:
+        org = next((slug for slug in DEMO_ORGS if name == f"snyk-issues-{SnykSandbox.org_id(slug)}"), None)
+        if org is not None:
+            last = pd.Timestamp.now(tz="UTC").floor("D") if end is None else utc_timestamp(end)
+            first = last - pd.Timedelta(days=365) if start is None else utc_timestamp(start)
+            seed_snyk_history(self, org, start=first, end=last)
+        return super().read(name, start, end)
