@@ -49,11 +49,39 @@ class SnykScope:
         return self.client.projects(self.org_ids[0] if len(self.org_ids) == 1 else list(self.org_ids), **filters)
 
     def issue_captures(self, *, start: Any = None, end: Any = None) -> pd.DataFrame:
-        """Dated captures of the scope's issues (history.snyk_issue_captures of each org, stacked)."""
+        """Dated captures of the scope's issues between ``start`` and ``end`` (history.snyk_issue_captures).
+
+        Today's issues are captured on each call. Snyk's API keeps no history, so a window that
+        ends before the first capture has none: the frame is then empty (with every column) and
+        a note says why, instead of an error deep in a chart.
+        """
         from socketlab import history
+        from socketlab.display import note
 
         frames = [history.snyk_issue_captures(self.client, one, start=start, end=end) for one in self.org_ids]
-        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        found = [f for f in frames if len(f)]
+        if found:
+            return found[0] if len(found) == 1 else pd.concat(found, ignore_index=True)
+        note(
+            "No Snyk captures fall in this window: Snyk's API holds current state only, so the series "
+            "starts on the first day socketlab captured it (today's capture is kept for later runs)."
+        )
+        return _empty_captures()
+
+
+def _empty_captures() -> pd.DataFrame:
+    """A captures frame with no rows and every column (history.ISSUE_COLUMNS and captured_at)."""
+    return pd.DataFrame(
+        {
+            "captured_at": pd.Series(dtype="datetime64[ns, UTC]"),
+            "id": pd.Series(dtype="string"),
+            "effective_severity_level": pd.Series(dtype="string"),
+            "status": pd.Series(dtype="string"),
+            "ignored": pd.Series(dtype="boolean"),
+            "created_at": pd.Series(dtype="datetime64[ns, UTC]"),
+            "resolution_resolved_at": pd.Series(dtype="datetime64[ns, UTC]"),
+        }
+    )
 
 
 def _normal(text: str) -> str:

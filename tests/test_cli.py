@@ -141,3 +141,29 @@ def test_the_report_command_names_the_failure_and_exits_2(tmp_path: Path) -> Non
     result = _run("report", "--notebooks", str(tmp_path), "--out", str(tmp_path / "out"), "--no-progress")
     assert result.returncode == 2
     assert "lacks the notebooks" in result.stderr
+
+
+def test_version_comes_from_one_place() -> None:
+    """--version, socketlab.__version__ and the installed metadata (hatch reads __init__.py) agree."""
+    import importlib.metadata
+
+    import socketlab
+
+    result = _run("--version")
+    assert result.returncode == 0
+    assert result.stdout == f"socketlab {socketlab.__version__}\n"
+    assert importlib.metadata.version("socketlab") == socketlab.__version__
+
+
+def test_notebooks_copies_the_examples_to_edit(tmp_path: Path) -> None:
+    from socketlab.report import NOTEBOOKS
+
+    target = tmp_path / "my notebooks"
+    result = _run("notebooks", str(target))
+    assert result.returncode == 0, result.stderr
+    assert f"open them with: jupyter lab {target}" in result.stdout
+    assert sorted(p.stem for p in target.iterdir()) == sorted(NOTEBOOKS)
+    again = _run("notebooks", str(target))
+    assert again.returncode == 2
+    assert "already has 01-alert-trends.ipynb" in again.stderr and "--force" in again.stderr
+    assert _run("notebooks", str(target), "--force").returncode == 0

@@ -96,7 +96,7 @@ def test_no_token_in_the_report(built_report: Path) -> None:
     from socketlab.sandbox import DEMO_TOKEN, SNYK_DEMO_TOKEN
 
     for path in built_report.rglob("*"):
-        if path.is_file() and path.suffix in (".html", ".ipynb", ".svg"):
+        if path.is_file() and path.suffix in (".html", ".ipynb", ".svg", ".json"):
             text = path.read_text()
             for token in (DEMO_TOKEN, SNYK_DEMO_TOKEN, TEST_TOKEN, "sktsec_"):
                 assert token not in text, f"{path.name} holds a token"

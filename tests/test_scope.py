@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -107,3 +109,20 @@ def test_captures_of_the_scope_come_from_the_history(snyk: SnykClient) -> None:
     captures = sl.snyk_scope(snyk, "acme-corp").issue_captures(start="2026-01-01", end="2026-03-01")
     assert captures["captured_at"].nunique() >= 8
     assert {"effective_severity_level", "status", "ignored"} <= set(captures.columns)
+
+
+def test_live_captures_start_today_and_an_earlier_window_is_empty_with_a_note(
+    snyk_served: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a real API (the sandbox on loopback) each call captures today; a past window has no capture yet."""
+    from tests.conftest import SNYK_TEST_TOKEN
+
+    monkeypatch.setenv("SOCKETLAB_HISTORY_DIR", str(tmp_path))
+    with SnykClient(token=SNYK_TEST_TOKEN, base_url=snyk_served, progress=False) as client:
+        scope = sl.snyk_scope(client, "globex")
+        past = scope.issue_captures(end="2026-01-31")
+        assert past.empty and {"captured_at", "status", "ignored", "effective_severity_level"} <= set(past.columns)
+        assert "No Snyk captures fall in this window" in capsys.readouterr().out
+        assert len(sl.analysis.snyk_ignored_share(past)) == 0  # charts get an empty series, not a KeyError
+        today = scope.issue_captures()
+        assert today["captured_at"].nunique() == 1 and len(today) == len(client.issues(org_id=GLOBEX))
