@@ -138,8 +138,8 @@ def _local_kernel_manager() -> type:
 def _failed_line(traceback: Sequence[str], source: str) -> tuple[int | None, str]:
     """The line of the cell that failed, from the traceback: (line number, its text)."""
     text = _ANSI.sub("", "\n".join(traceback))
-    match = re.search(r"Cell In\[\d+\], line (\d+)", text) or re.search(r"<ipython-input-[^>]*> in <module>", text)
-    if match and match.groups():
+    match = re.search(r"Cell In\[\d+\], line (\d+)", text)  # IPython 8+: the cell's own frame comes first
+    if match:
         number = int(match.group(1))
         lines = source.splitlines()
         if 1 <= number <= len(lines):

@@ -157,6 +157,30 @@ def live_report(tmp_path_factory: pytest.TempPathFactory) -> LiveRun:
     return LiveRun(folder / "live", root, app, result)
 
 
+def tiny_notebooks(folder: Path, extra: str = "") -> Path:
+    """Five small notebooks with the example names: each announces its clients, as the real ones do."""
+    import nbformat
+
+    from socketlab.report import NOTEBOOKS, SNYK_PAGES
+
+    folder.mkdir()
+    for name in NOTEBOOKS:
+        clients = "sock = sl.socket_client_or_sandbox()"
+        if name in SNYK_PAGES:
+            clients = "snyk = sl.snyk_client_or_sandbox()"
+        notebook = nbformat.v4.new_notebook()
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        parameters = nbformat.v4.new_code_cell('org = "acme-corp"')
+        parameters.metadata["tags"] = ["parameters"]
+        notebook.cells = [
+            nbformat.v4.new_markdown_cell(f"# Page {name}"),
+            parameters,
+            nbformat.v4.new_code_cell(f"import socketlab as sl\n{clients}\nprint('page {name}{extra}')"),
+        ]
+        nbformat.write(notebook, folder / f"{name}.ipynb")
+    return folder
+
+
 # -- vcr (pytest-recording) ---------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ import pytest
 from socketlab import sandbox
 from socketlab.report import MARKER, NOTEBOOKS, SNYK_PAGES, ReportError, build_report
 from socketlab.sandbox import SnykSandbox, SocketSandbox
-from tests.conftest import REHEARSAL_NOW, LiveRun, clean_env
+from tests.conftest import REHEARSAL_NOW, LiveRun, clean_env, tiny_notebooks
 
 ACME = SnykSandbox.org_id("acme-corp")
 
@@ -119,15 +119,13 @@ def test_a_missing_socket_token_stops_the_live_report(tmp_path: Path) -> None:
 
 def test_live_socket_with_sandbox_snyk_labels_each_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """--snyk sandbox: Socket from its (loopback) base URL, Snyk pages marked as the sandbox's demo data."""
-    from tests.test_report import _tiny_notebooks
-
     for name in ("SNYK_TOKEN", "SNYK_API_BASE_URL", "SOCKETLAB_SANDBOX"):
         monkeypatch.delenv(name, raising=False)
     with sandbox.serving(sandbox.Sandbox()) as root:
         monkeypatch.setenv("SOCKET_API_TOKEN", sandbox.DEMO_TOKEN)
         monkeypatch.setenv("SOCKET_API_BASE_URL", root + "/v0")
         with pytest.raises(ReportError, match="--live needs SNYK_TOKEN"):
-            build_report(tmp_path / "out", notebooks=_tiny_notebooks(tmp_path / "nb"), live=True, progress=False)
+            build_report(tmp_path / "out", notebooks=tiny_notebooks(tmp_path / "nb"), live=True, progress=False)
         index = build_report(tmp_path / "out", notebooks=tmp_path / "nb", live=True, snyk="sandbox", progress=False)
     overall = _labels(index.read_text().split('<div class="cards">')[0])
     assert overall == {

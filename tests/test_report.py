@@ -13,7 +13,7 @@ import pytest
 
 import socketlab as sl
 from socketlab.report import MARKER, NOTEBOOKS, SNYK_PAGES, ReportError, build_report
-from tests.conftest import ROOT, TEST_TOKEN
+from tests.conftest import ROOT, TEST_TOKEN, tiny_notebooks
 
 REMOTE = re.compile(r"""<(script|link|img|iframe)[^>]+(src|href)=["']?(https?:)?//""", re.IGNORECASE)
 
@@ -134,33 +134,13 @@ def test_a_failure_leaves_the_previous_report_whole_and_names_the_line(built_rep
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notebooks", "reports"]  # no half-built folder left
 
 
-def _tiny_notebooks(folder: Path, extra: str = "") -> Path:
-    """Five small notebooks with the example names: each announces its clients, as the real ones do."""
-    folder.mkdir()
-    for name in NOTEBOOKS:
-        clients = "sock = sl.socket_client_or_sandbox()"
-        if name in SNYK_PAGES:
-            clients = "snyk = sl.snyk_client_or_sandbox()"
-        notebook = nbformat.v4.new_notebook()
-        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        parameters = nbformat.v4.new_code_cell('org = "acme-corp"')
-        parameters.metadata["tags"] = ["parameters"]
-        notebook.cells = [
-            nbformat.v4.new_markdown_cell(f"# Page {name}"),
-            parameters,
-            nbformat.v4.new_code_cell(f"import socketlab as sl\n{clients}\nprint('page {name}{extra}')"),
-        ]
-        nbformat.write(notebook, folder / f"{name}.ipynb")
-    return folder
-
-
 def test_a_new_report_replaces_the_previous_one_whole(tmp_path: Path) -> None:
     """Built beside the target, then swapped in: the old pages are gone, no temporary folder stays."""
     out = tmp_path / "reports"
-    build_report(out, notebooks=_tiny_notebooks(tmp_path / "first"), progress=False)
+    build_report(out, notebooks=tiny_notebooks(tmp_path / "first"), progress=False)
     first = _tree(out)
     (out / "note-from-the-old-report.txt").write_text("gone after the swap")
-    build_report(out, notebooks=_tiny_notebooks(tmp_path / "second", extra=" again"), progress=False)
+    build_report(out, notebooks=tiny_notebooks(tmp_path / "second", extra=" again"), progress=False)
     assert "note-from-the-old-report.txt" not in _tree(out)
     assert _tree(out).keys() == first.keys()
     executed = (out / "executed" / "01-alert-trends.ipynb").read_text()
@@ -170,7 +150,7 @@ def test_a_new_report_replaces_the_previous_one_whole(tmp_path: Path) -> None:
 
 
 def test_snyk_skip_leaves_the_snyk_pages_out_with_a_note(tmp_path: Path) -> None:
-    index = build_report(tmp_path / "out", notebooks=_tiny_notebooks(tmp_path / "nb"), snyk="skip", progress=False)
+    index = build_report(tmp_path / "out", notebooks=tiny_notebooks(tmp_path / "nb"), snyk="skip", progress=False)
     pages = sorted(p.stem for p in index.parent.glob("*.html"))
     assert pages == sorted(["index", *(n for n in NOTEBOOKS if n not in SNYK_PAGES)])
     text = index.read_text()
@@ -185,7 +165,7 @@ def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path: Path) -> None
     mine.mkdir()
     (mine / "chapter1.tex").write_text("precious")
     with pytest.raises(ReportError, match=r"holds files that are not a socketlab report.*choose a new or empty folder"):
-        build_report(mine, notebooks=_tiny_notebooks(tmp_path / "nb"), progress=False)
+        build_report(mine, notebooks=tiny_notebooks(tmp_path / "nb"), progress=False)
     assert (mine / "chapter1.tex").read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nb", "thesis"]
 
@@ -207,3 +187,27 @@ def test_the_examples_are_found_and_copied(tmp_path: Path) -> None:
     assert copied[0].read_text() == "{}"
     sl.copy_notebooks(tmp_path / "mine", overwrite=True)
     assert copied[0].read_bytes() == (ROOT / "notebooks" / copied[0].name).read_bytes()
+
+
+# A traceback as papermill hands it over (IPython 9, colours kept): the failure is deep in json,
+# the cell's own frame says line 3.
+DEEP_TRACEBACK = [
+    "\x1b[31m---------------------------------------------------------------------------\x1b[39m",
+    "\x1b[31mJSONDecodeError\x1b[39m                           Traceback (most recent call last)",
+    "\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[1]\x1b[39m\x1b[32m, line 3\x1b[39m\n\x1b[32m      1\x1b[39m x = "
+    "\x1b[32m1\x1b[39m\n\x1b[32m      2\x1b[39m \x1b[38;5;28;01mimport\x1b[39;00m json\n\x1b[32m----> \x1b[39m\x1b[32m3"
+    "\x1b[39m json.loads(\x1b[33m'{'\x1b[39m)\n\x1b[32m      4\x1b[39m y=\x1b[32m2\x1b[39m\n",
+    "\x1b[36mFile \x1b[39m\x1b[32m~/.pyenv/versions/3.11.7/lib/python3.11/json/__init__.py:346\x1b[39m, in "
+    "\x1b[36mloads\x1b[39m\x1b[34m(s)\x1b[39m\n\x1b[32m    346\x1b[39m     return _default_decoder.decode(s)\n",
+    "\x1b[31mJSONDecodeError\x1b[39m: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+]
+
+
+def test_the_failing_line_comes_from_the_cells_frame_not_the_deepest() -> None:
+    from socketlab.report import _failed_line
+
+    source = "x = 1\nimport json\njson.loads('{')\ny=2"
+    assert _failed_line(DEEP_TRACEBACK, source) == (3, "json.loads('{')")
+    older = ["----> 2 raise ValueError('x')", "ValueError: x"]  # no 'Cell In' line: IPython's arrow
+    assert _failed_line(older, "a = 1\nraise ValueError('x')") == (2, "raise ValueError('x')")
+    assert _failed_line(["KeyboardInterrupt"], "a = 1") == (None, "")
