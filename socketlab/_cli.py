@@ -195,8 +195,16 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from socketlab._params import check_org_slug, check_uuid
     from socketlab.report import build_report
 
+    # checked here, before any kernel starts or any quota is spent
+    check_org_slug(args.org, "--org")
+    for flag, value in (("--snyk-org-id", args.snyk_org_id), ("--snyk-group-id", args.snyk_group_id)):
+        if value is not None:
+            check_uuid(value, flag)
+    if args.days < 1:
+        raise SystemExit("error: --days must be at least 1")
     parameters: dict[str, object] = {"org": args.org, "days": args.days}
     if args.date:
         parameters["date"] = args.date

@@ -167,3 +167,15 @@ def test_notebooks_copies_the_examples_to_edit(tmp_path: Path) -> None:
     assert again.returncode == 2
     assert "already has 01-alert-trends.ipynb" in again.stderr and "--force" in again.stderr
     assert _run("notebooks", str(target), "--force").returncode == 0
+
+
+def test_report_arguments_are_checked_before_any_notebook_runs(tmp_path: Path) -> None:
+    """A typo in a Snyk id or an org fails at once, in flag terms, with nothing written."""
+    result = _run("report", "--snyk-org-id", "acme-corp", "--out", str(tmp_path / "out"), "--no-progress")
+    assert result.returncode == 2
+    assert result.stderr == "error: --snyk-org-id: 'acme-corp' is not a UUID\n"
+    result = _run("report", "--org", "../etc", "--out", str(tmp_path / "out"), "--no-progress")
+    assert result.returncode == 2 and result.stderr.startswith("error: --org: '../etc' is not an organization slug")
+    both = _run("report", "--snyk-org-id", "x", "--snyk-group-id", "y")
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+    assert list(tmp_path.iterdir()) == []
