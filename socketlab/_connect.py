@@ -87,7 +87,8 @@ class DataSource:
     def markdown(self) -> str:
         name = _NAMES[self.api]
         if self.sandbox:
-            hint = f"set `{_TOKEN_ENV[self.api][0]}` for your organization's data" if self.reason else ""
+            missing = bool(self.reason and self.reason.startswith("no "))  # not when SOCKETLAB_SANDBOX chose it
+            hint = f"set `{_TOKEN_ENV[self.api][0]}` for your organization's data" if missing else ""
             why = f" ({self.reason}{'; ' + hint if hint else ''})" if self.reason else ""
             return f"**{name} data: the offline sandbox** — demo data, not a real organization{why}."
         token = f" (token from `{self.token_from}`)" if self.token_from else ""

@@ -51,11 +51,15 @@ def test_with_tokens_the_note_names_the_base_url_and_the_variable(
     assert "sandbox" not in out
 
 
-def test_sandbox_1_uses_the_sandbox_even_with_tokens(no_tokens: pytest.MonkeyPatch) -> None:
+def test_sandbox_1_uses_the_sandbox_even_with_tokens(
+    no_tokens: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     no_tokens.setenv("SOCKET_API_TOKEN", TEST_TOKEN)
     no_tokens.setenv("SOCKETLAB_SANDBOX", "1")
     with sl.socket_client_or_sandbox(progress=False) as sock:
         assert sl.data_source(sock).sandbox
+    out = capsys.readouterr().out
+    assert "(SOCKETLAB_SANDBOX=1)." in out and "set SOCKET_API_TOKEN" not in out  # the token is set already
 
 
 def test_sandbox_0_never_falls_back_and_names_the_variable(no_tokens: pytest.MonkeyPatch) -> None:

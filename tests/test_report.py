@@ -211,3 +211,19 @@ def test_the_failing_line_comes_from_the_cells_frame_not_the_deepest() -> None:
     older = ["----> 2 raise ValueError('x')", "ValueError: x"]  # no 'Cell In' line: IPython's arrow
     assert _failed_line(older, "a = 1\nraise ValueError('x')") == (2, "raise ValueError('x')")
     assert _failed_line(["KeyboardInterrupt"], "a = 1") == (None, "")
+
+
+def test_where_folders_cannot_be_exchanged_two_renames_swap_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fallback of the swap (no renameat2, e.g. macOS): the new report in place, the old one gone."""
+    from socketlab import report
+
+    target, staging = tmp_path / "reports", tmp_path / ".reports-building-x"
+    for folder, text in ((target, "old"), (staging, "new")):
+        folder.mkdir()
+        (folder / "index.html").write_text(text)
+    monkeypatch.setattr(report, "_exchange", lambda a, b: False)
+    report._swap_in(staging, target)
+    assert (target / "index.html").read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["reports"]
