@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from socketlab._client import RetryPolicy
-from socketlab._connect import snyk_client_or_sandbox, socket_client_or_sandbox
+from socketlab._connect import DataSource, data_source, snyk_client_or_sandbox, socket_client_or_sandbox
 from socketlab._errors import (
     APIError,
     BadRequestError,
@@ -34,8 +34,11 @@ from socketlab._errors import (
     UnauthorizedError,
     UnexpectedResponseError,
 )
+from socketlab._examples import copy_notebooks, example_notebooks
 from socketlab._frames import explode_coordinates, explode_problems
+from socketlab._jobs import on_demand_snapshot
 from socketlab._params import DEFAULT_SNYK_VERSION, SNAPSHOT_STATUSES, TERMINAL_STATUSES
+from socketlab._scope import SnykScope, snyk_scope
 from socketlab._snyk import DEFAULT_SNYK_BASE_URL, DEFAULT_SNYK_RATE_LIMIT, SnykClient
 from socketlab._socket import DEFAULT_SOCKET_BASE_URL, Quota, SnapshotJob, SocketClient
 
@@ -55,6 +58,7 @@ __all__ = [
     "BadRequestError",
     "CacheWarning",
     "ConfigurationError",
+    "DataSource",
     "DataWarning",
     "ErrorObject",
     "ForbiddenError",
@@ -71,6 +75,7 @@ __all__ = [
     "SnapshotJob",
     "SnapshotTimeoutError",
     "SnykClient",
+    "SnykScope",
     "SocketClient",
     "SocketlabError",
     "SunsetWarning",
@@ -80,17 +85,23 @@ __all__ = [
     "__version__",
     "analysis",
     "charts",
+    "copy_notebooks",
+    "data_source",
     "dataset",
+    "display",
+    "example_notebooks",
     "explode_coordinates",
     "explode_problems",
     "history",
+    "on_demand_snapshot",
     "snyk_client_or_sandbox",
+    "snyk_scope",
     "socket_client_or_sandbox",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    """analysis, charts, history and sandbox load on first use: Altair stays out of a plain import."""
-    if name in ("analysis", "charts", "dataset", "history", "report", "sandbox"):
+    """analysis, charts, display, history and sandbox load on first use: Altair stays out of a plain import."""
+    if name in ("analysis", "charts", "dataset", "display", "history", "report", "sandbox"):
         return importlib.import_module(f"socketlab.{name}")
     raise AttributeError(f"module 'socketlab' has no attribute {name!r}")

@@ -332,18 +332,48 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from socketlab._params import check_org_slug, check_uuid
     from socketlab.report import build_report
 
+    # checked here, before any kernel starts or any quota is spent
+    check_org_slug(args.org, "--org")
+    for flag, value in (("--snyk-org-id", args.snyk_org_id), ("--snyk-group-id", args.snyk_group_id)):
+        if value is not None:
+            check_uuid(value, flag)
+    if args.days < 1:
+        raise SystemExit("error: --days must be at least 1")
     parameters: dict[str, object] = {"org": args.org, "days": args.days}
     if args.date:
         parameters["date"] = args.date
+    if args.snyk_org_id:
+        parameters["snyk_org_id"] = args.snyk_org_id
+    if args.snyk_group_id:
+        parameters["snyk_group_id"] = args.snyk_group_id
+    if args.start_job:
+        parameters["start_job"] = True
     if not args.live:
         parameters["poll_interval"] = 1  # the sandbox's on-demand jobs finish in seconds
     index = build_report(
-        args.out, notebooks=args.notebooks, live=args.live, parameters=parameters, progress=args.progress is not False
+        args.out,
+        notebooks=args.notebooks,
+        live=args.live,
+        snyk=args.snyk,
+        parameters=parameters,
+        progress=args.progress is not False,
     )
-    mode = "the real APIs" if args.live else "the offline sandbox"
+    mode = "the APIs named on each page" if args.live else "the offline sandbox (demo data)"
     print(f"report written from {mode}: {index} (open it in a browser; it needs no internet)")
+    return 0
+
+
+def _cmd_notebooks(args: argparse.Namespace) -> int:
+    from socketlab._examples import copy_notebooks
+
+    files = copy_notebooks(args.dir, overwrite=args.force)
+    print(f"copied {len(files)} example notebooks into {args.dir}:")
+    for file in files:
+        print(f"  {file.name}")
+    print(f"open them with: jupyter lab {args.dir}")
     return 0
 
 
@@ -677,15 +707,56 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
 
-    report = commands.add_parser("report", help="execute the notebooks into an offline HTML report")
-    report.add_argument("--out", default="reports", help="folder for the report (default: reports)")
-    report.add_argument("--live", action="store_true", help="use the real APIs (tokens from the environment)")
-    report.add_argument("--org", default="acme-corp", help="Socket org slug (default: the demo org)")
+    report = commands.add_parser(
+        "report",
+        help="execute the example notebooks into an offline HTML report",
+        description="Execute the example notebooks and write an HTML report that opens offline. Without --live "
+        "every page shows the bundled sandbox's demo data; with --live, the real APIs (tokens and base URLs "
+        "from the environment). Every page says where its data came from.",
+    )
+    report.add_argument("--out", default="reports", help="folder for the report (default: ./reports)")
+    report.add_argument(
+        "--live",
+        action="store_true",
+        help="use the real APIs: SOCKET_API_TOKEN and SNYK_TOKEN (base URLs: SOCKET_API_BASE_URL, SNYK_API_BASE_URL)",
+    )
+    report.add_argument(
+        "--snyk",
+        choices=("sandbox", "skip"),
+        default=None,
+        help="with --live and no SNYK_TOKEN: take the Snyk pages from the sandbox (labelled demo data), "
+        "or leave them out",
+    )
+    report.add_argument("--org", default="acme-corp", help="Socket org slug (default: the demo org acme-corp)")
+    scope = report.add_mutually_exclusive_group()
+    scope.add_argument(
+        "--snyk-org-id", default=None, metavar="ID", help="Snyk org id (default: the org named like --org)"
+    )
+    scope.add_argument("--snyk-group-id", default=None, metavar="ID", help="a Snyk group id instead of one org")
     report.add_argument("--date", default=None, help="UTC day the charts end on (default: today)")
     report.add_argument("--days", type=int, default=365, help="days of history (default: 365)")
-    report.add_argument("--notebooks", default=None, help="folder of the notebooks (default: ./notebooks)")
+    report.add_argument(
+        "--start-job",
+        action="store_true",
+        help="start an on-demand Socket snapshot job (costs quota; the offline report always starts one)",
+    )
+    report.add_argument(
+        "--notebooks",
+        default=None,
+        metavar="DIR",
+        help="notebooks to run, e.g. a folder from `socketlab notebooks DIR` (default: the shipped examples)",
+    )
     _add_progress(report)
     report.set_defaults(func=_cmd_report)
+
+    examples = commands.add_parser(
+        "notebooks",
+        help="copy the example notebooks into a folder, to edit and open with jupyter lab",
+        description="Copy the example notebooks into DIR (created if needed); then: jupyter lab DIR",
+    )
+    examples.add_argument("dir", metavar="DIR", help="folder to copy them into")
+    examples.add_argument("--force", action="store_true", help="replace notebooks of the same name in DIR")
+    examples.set_defaults(func=_cmd_notebooks)
 
     demo = commands.add_parser("demo", help="a quick offline look: a demo org's snapshots as a table and a CSV")
     demo.add_argument("--org", default="acme-corp", help="demo org: acme-corp (default) or globex")

@@ -8,13 +8,19 @@ browser's local time. One severity colour scale serves every chart.
 A frame of several orgs (see socketlab.analysis) gives one row of charts per org, each row that
 org's chart alone, under one title and one colour legend.
 
-Set SOCKETLAB_CHART_RENDERER to choose Altair's renderer when this module is imported;
-``socketlab report`` sets ``vegalite-json`` (registered here: the bare spec, under the '+json'
-mimetype nbformat accepts) to get chart specs it renders offline.
+Charts render with no network wherever a notebook runs: imported in a Jupyter kernel
+(JupyterLab 4, Notebook 7, VS Code), this module calls ``enable_offline()``, which switches
+Altair to its ``jupyter`` renderer in offline mode: each chart is an anywidget whose Vega
+scripts come from vl-convert's bundle, never from a CDN (JupyterLab's own Vega renderer stops
+at Vega-Lite 5). In a plain Python shell nothing changes: ``chart.save(...)`` and
+``chart.to_dict()`` work as always. SOCKETLAB_CHART_RENDERER, when set, chooses the renderer
+instead; ``socketlab report`` sets ``vegalite-json`` (registered here: the bare spec, under the
+'+json' mimetype nbformat accepts) to get chart specs it renders offline itself.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from typing import Any
 
@@ -22,6 +28,7 @@ import altair as alt
 import pandas as pd
 
 from socketlab import analysis
+from socketlab.display import in_kernel
 
 __all__ = [
     "SEVERITY_COLORS",
@@ -31,6 +38,7 @@ __all__ = [
     "alert_trend",
     "coverage_chart",
     "dependencies_chart",
+    "enable_offline",
     "ignored_share_chart",
     "job_health_chart",
     "project_risk_chart",
@@ -65,9 +73,23 @@ def _vegalite_json(spec: dict[str, Any], **_: Any) -> dict[str, Any]:
     return {f"application/vnd.vegalite.{major}+json": spec, "text/plain": "<socketlab chart>"}
 
 
+def enable_offline() -> str:
+    """Render Altair charts in Jupyter with no network: the offline ``jupyter`` renderer; returns its name.
+
+    Needs anywidget (the ``notebooks`` extra); without it the renderer is left as it was and its
+    name returned. Run on import in a kernel; call it again after switching renderers.
+    """
+    if importlib.util.find_spec("anywidget") is None:
+        return str(alt.renderers.active)
+    alt.renderers.enable("jupyter", offline=True)
+    return "jupyter"
+
+
 alt.renderers.register("vegalite-json", _vegalite_json)
 if renderer := os.environ.get("SOCKETLAB_CHART_RENDERER"):
     alt.renderers.enable(renderer)
+elif in_kernel():
+    enable_offline()
 
 
 def _severity_color(with_all: bool = False, title: str = "Severity") -> alt.Color:

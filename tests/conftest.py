@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +118,69 @@ def built_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
         env.setenv("SOCKETLAB_CACHE_DIR", str(tmp_path_factory.mktemp("report-cache")))
         build_report(out, notebooks=ROOT / "notebooks", parameters={"poll_interval": 1}, progress=False)
     return out
+
+
+# The live rehearsal's sandboxes stand still at this moment, so the test can recount their data.
+REHEARSAL_NOW = dt.datetime(2026, 11, 1, 12, 0, 0, tzinfo=dt.UTC)
+REHEARSAL_ARGS = ("--org", "acme-corp", "--date", "2026-10-31", "--days", "120")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment a user would have: none of socketlab's, Socket's or Snyk's variables, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOCKET_", "SNYK_", "SOCKETLAB_"))}
+    return {**env, **extra}
+
+
+@dataclass
+class LiveRun:
+    """One `socketlab report --live` run against both sandboxes served on loopback as if real."""
+
+    out: Path
+    root: str  # the loopback server's root URL
+    app: sandbox.Sandbox
+    result: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="session")
+def live_report(tmp_path_factory: pytest.TempPathFactory) -> LiveRun:
+    """The CLI in --live mode, a real process, with tokens and base URLs from the environment only."""
+    app = sandbox.Sandbox(socket=SocketSandbox(now=lambda: REHEARSAL_NOW), snyk=SnykSandbox(now=lambda: REHEARSAL_NOW))
+    folder = tmp_path_factory.mktemp("live")
+    with sandbox.serving(app) as root:
+        env = clean_env(
+            SOCKET_API_TOKEN=app.socket.token, SOCKET_API_BASE_URL=root + "/v0",
+            SNYK_TOKEN=app.snyk.token, SNYK_API_BASE_URL=root + "/rest",
+            SOCKETLAB_CACHE_DIR=str(folder / "cache"), SOCKETLAB_HISTORY_DIR=str(folder / "history"),
+        )  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-m", "socketlab", "report", "--live", *REHEARSAL_ARGS, "--out", "live", "--no-progress"],
+            cwd=folder, env=env, capture_output=True, text=True, timeout=900, check=False,
+        )  # fmt: skip
+    return LiveRun(folder / "live", root, app, result)
+
+
+def tiny_notebooks(folder: Path, extra: str = "") -> Path:
+    """Five small notebooks with the example names: each announces its clients, as the real ones do."""
+    import nbformat
+
+    from socketlab.report import NOTEBOOKS, SNYK_PAGES
+
+    folder.mkdir()
+    for name in NOTEBOOKS:
+        clients = "sock = sl.socket_client_or_sandbox()"
+        if name in SNYK_PAGES:
+            clients = "snyk = sl.snyk_client_or_sandbox()"
+        notebook = nbformat.v4.new_notebook()
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        parameters = nbformat.v4.new_code_cell('org = "acme-corp"')
+        parameters.metadata["tags"] = ["parameters"]
+        notebook.cells = [
+            nbformat.v4.new_markdown_cell(f"# Page {name}"),
+            parameters,
+            nbformat.v4.new_code_cell(f"import socketlab as sl\n{clients}\nprint('page {name}{extra}')"),
+        ]
+        nbformat.write(notebook, folder / f"{name}.ipynb")
+    return folder
 
 
 # -- vcr (pytest-recording) ---------------------------------------------------------------------

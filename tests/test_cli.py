@@ -491,6 +491,8 @@ def test_every_command_line_in_the_readme_parses() -> None:
     parser = build_parser()
     for line in lines:
         words = shlex.split(line.split(" #")[0].replace("\\", ""))[3:]
+        if words == ["--version"]:  # prints and exits: the version test covers it
+            continue
         parser.parse_args(_glue_ranges(words))
 
 
@@ -513,3 +515,41 @@ def test_the_soak_runs_with_and_without_the_cache(capsys: pytest.CaptureFixture[
     assert "cache: off" in capsys.readouterr().out
     assert main(["dev", "soak", "--runs", "1"]) == 0
     assert "cache: on (the default)" in capsys.readouterr().out
+
+
+def test_version_comes_from_one_place() -> None:
+    """--version, socketlab.__version__ and the installed metadata (hatch reads __init__.py) agree."""
+    import importlib.metadata
+
+    import socketlab
+
+    result = _run("--version")
+    assert result.returncode == 0
+    assert result.stdout == f"socketlab {socketlab.__version__}\n"
+    assert importlib.metadata.version("socketlab") == socketlab.__version__
+
+
+def test_notebooks_copies_the_examples_to_edit(tmp_path: Path) -> None:
+    from socketlab.report import NOTEBOOKS
+
+    target = tmp_path / "my notebooks"
+    result = _run("notebooks", str(target))
+    assert result.returncode == 0, result.stderr
+    assert f"open them with: jupyter lab {target}" in result.stdout
+    assert sorted(p.stem for p in target.iterdir()) == sorted(NOTEBOOKS)
+    again = _run("notebooks", str(target))
+    assert again.returncode == 2
+    assert "already has 01-alert-trends.ipynb" in again.stderr and "--force" in again.stderr
+    assert _run("notebooks", str(target), "--force").returncode == 0
+
+
+def test_report_arguments_are_checked_before_any_notebook_runs(tmp_path: Path) -> None:
+    """A typo in a Snyk id or an org fails at once, in flag terms, with nothing written."""
+    result = _run("report", "--snyk-org-id", "acme-corp", "--out", str(tmp_path / "out"), "--no-progress")
+    assert result.returncode == 2
+    assert result.stderr == "error: --snyk-org-id: 'acme-corp' is not a UUID\n"
+    result = _run("report", "--org", "../etc", "--out", str(tmp_path / "out"), "--no-progress")
+    assert result.returncode == 2 and result.stderr.startswith("error: --org: '../etc' is not an organization slug")
+    both = _run("report", "--snyk-org-id", "x", "--snyk-group-id", "y")
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+    assert list(tmp_path.iterdir()) == []

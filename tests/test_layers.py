@@ -15,11 +15,15 @@ APPLICATIONS = {"_cli.py", "_connect.py", "report.py"}
 def _imports_sandbox(path: Path) -> list[int]:
     lines = []
     for node in ast.walk(ast.parse(path.read_text())):
-        if (isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("socketlab.sandbox")) or (
-            isinstance(node, ast.ImportFrom)
-            and node.module == "socketlab"
-            and any(alias.name == "sandbox" for alias in node.names)
-        ) or (isinstance(node, ast.Import) and any(a.name.startswith("socketlab.sandbox") for a in node.names)):
+        if (
+            (isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("socketlab.sandbox"))
+            or (
+                isinstance(node, ast.ImportFrom)
+                and node.module == "socketlab"
+                and any(alias.name == "sandbox" for alias in node.names)
+            )
+            or (isinstance(node, ast.Import) and any(a.name.startswith("socketlab.sandbox") for a in node.names))
+        ):
             lines.append(node.lineno)
     return lines
 

@@ -11,7 +11,7 @@ import pytest
 
 from socketlab import SnykClient, SocketClient, UnauthorizedError, sandbox
 from socketlab.sandbox import SandboxToken, SnykSandbox, SnykToken, SocketSandbox
-from tests.conftest import CASSETTES, SNYK_TEST_TOKEN, TEST_TOKEN, FakeTime
+from tests.conftest import CASSETTES, SNYK_TEST_TOKEN, TEST_TOKEN, FakeTime, LiveRun
 
 
 def _forms(token: str) -> list[str]:
@@ -131,3 +131,36 @@ def test_the_command_line_never_prints_a_token(tmp_path: Path) -> None:
     for command, _, text in outputs:
         for secret in (*_forms(TEST_TOKEN), *_forms(SNYK_TEST_TOKEN), "sktsec_wrong", SNYK_TEST_TOKEN[1:]):
             assert secret not in text, command
+
+
+def test_no_token_in_the_live_report_or_its_output(live_report: LiveRun) -> None:
+    """The live rehearsal's pages, executed notebooks, charts, marker and terminal output hold no token."""
+    tokens = [*_forms(live_report.app.socket.token), live_report.app.snyk.token]
+    texts = [live_report.result.stdout, live_report.result.stderr]
+    texts += [p.read_text() for p in live_report.out.rglob("*") if p.is_file() and p.suffix != ".png"]
+    assert len(texts) > 10
+    for text in texts:
+        for token in tokens:
+            assert token not in text
+
+
+def test_data_source_notes_and_scope_errors_do_not_show_the_token(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], served: str, snyk_served: str
+) -> None:
+    """The notes name the variable a token came from, never the token; nor do scope errors or reprs."""
+    import socketlab as sl
+
+    monkeypatch.delenv("SOCKETLAB_SANDBOX", raising=False)
+    monkeypatch.setenv("SOCKET_API_TOKEN", TEST_TOKEN)
+    monkeypatch.setenv("SOCKET_API_BASE_URL", served)
+    monkeypatch.setenv("SNYK_TOKEN", SNYK_TEST_TOKEN)
+    monkeypatch.setenv("SNYK_API_BASE_URL", snyk_served)
+    with sl.socket_client_or_sandbox(progress=False) as sock, sl.snyk_client_or_sandbox(progress=False) as snyk:
+        text = repr(sl.data_source(sock, token_from="SOCKET_API_TOKEN")) + repr(sl.data_source(snyk))
+        with pytest.raises(sl.ConfigurationError) as info:
+            sl.snyk_scope(snyk, "no-such-org")
+        scope = sl.snyk_scope(snyk, "globex")
+    text += capsys.readouterr().out + str(info.value) + "".join(traceback.format_exception(info.value)) + repr(scope)
+    assert "SOCKET_API_TOKEN" in text and "SNYK_TOKEN" in text
+    for token in (*_forms(TEST_TOKEN), SNYK_TEST_TOKEN):
+        assert token not in text

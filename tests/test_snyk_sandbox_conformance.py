@@ -9,6 +9,7 @@ import pytest
 from openapi_schema_validator import OAS30Validator
 
 from socketlab.sandbox import SnykSandbox
+from socketlab.sandbox._snyk import _encode
 from tests.conftest import SNYK_TEST_TOKEN, SPECS
 
 SPEC = json.loads((SPECS / "snyk-rest-spec.json").read_text())
@@ -43,6 +44,10 @@ def _validate(path: str, reply: Any) -> None:
         ("/groups/{group_id}/issues", f"/rest/groups/{SnykSandbox().group_id}/issues?{V}&limit=20"),
         ("/orgs/{org_id}/projects", f"/rest/orgs/{ACME}/projects?{V}&limit=100&meta.latest_issue_counts=true"),
         ("/orgs/{org_id}/projects", f"/rest/orgs/{ACME}/projects?{V}&meta_count=only"),
+        ("/orgs", f"/rest/orgs?{V}"),
+        ("/orgs", f"/rest/orgs?{V}&limit=10&slug=globex"),
+        ("/orgs", f"/rest/orgs?{V}&name=Acme&expand=member_role"),
+        ("/orgs", f"/rest/orgs?{V}&group_id={SnykSandbox().group_id}&is_personal=false"),
     ],
 )
 def test_success_pages_conform(snyk_app: SnykSandbox, path: str, target: str) -> None:
@@ -50,7 +55,7 @@ def test_success_pages_conform(snyk_app: SnykSandbox, path: str, target: str) ->
     assert reply.status == 200, reply.body[:300]
     _validate(path, reply)
     served = reply.headers["snyk-version-served"]
-    assert served in {"2024-01-23", "2024-05-31"}
+    assert served in {"2024-01-23", "2024-05-31", "2024-02-28"}
     assert reply.headers["snyk-version-requested"] == "2024-10-15"
     assert reply.headers["snyk-version-lifecycle-stage"] == "ga"
 
@@ -79,6 +84,15 @@ def test_the_schema_check_is_strict(snyk_app: SnykSandbox) -> None:
         (f"/rest/orgs/{ACME}/issues?{V}&starting_after=garbage", 400, "starting_after"),
         (f"/rest/orgs/{ACME}/issues?version=2020-01-01", 404, "version"),
         ("/rest/orgs/00000000-0000-4000-8000-000000000000/projects?" + V, 404, None),
+        ("/rest/orgs?limit=10", 400, "version"),
+        (f"/rest/orgs?{V}&group_id=acme", 400, "group_id"),
+        (f"/rest/orgs?{V}&is_personal=yes", 400, "is_personal"),
+        (f"/rest/orgs?{V}&slug=acme%20corp", 400, "slug"),
+        (f"/rest/orgs?{V}&name={'x' * 101}", 400, "name"),
+        (f"/rest/orgs?{V}&expand=members", 400, "expand"),
+        (f"/rest/orgs?{V}&org_id={ACME}", 400, "org_id"),
+        (f"/rest/orgs?{V}&limit=5", 400, "limit"),
+        ("/rest/orgs?version=2022-01-01", 404, "version"),
     ],
 )
 def test_errors_conform_and_name_the_parameter(
@@ -137,3 +151,49 @@ def test_next_links_cycle_through_every_shape(snyk_app: SnykSandbox) -> None:
         target = "/rest" + href.split("/rest", 1)[-1] if "/rest/" in href else "/rest" + href
     assert shapes == ["", "/rest", "https://api.snyk.io/rest", shapes[3]]
     assert isinstance(shapes[3], dict)
+
+
+def _orgs(app: SnykSandbox, query: str, auth: dict[str, str] = AUTH) -> list[dict[str, Any]]:
+    reply = app.handle("GET", f"/rest/orgs?{V}&{query}", auth)
+    assert reply.status == 200, reply.body[:300]
+    data: list[dict[str, Any]] = reply.json()["data"]
+    return data
+
+
+def test_list_orgs_filters_as_the_spec_says(snyk_app: SnykSandbox) -> None:
+    """listOrgs: slug matches exactly, name contains, group_id and is_personal select, expand adds the role."""
+    assert [o["attributes"]["slug"] for o in _orgs(snyk_app, "")] == ["acme-corp", "globex"]
+    assert [o["id"] for o in _orgs(snyk_app, "slug=globex")] == [SnykSandbox.org_id("globex")]
+    assert _orgs(snyk_app, "slug=glob") == []  # exactly, not a prefix
+    assert [o["attributes"]["name"] for o in _orgs(snyk_app, "name=Corp")] == ["Acme Corp"]  # contains
+    assert len(_orgs(snyk_app, f"group_id={snyk_app.group_id}")) == 2
+    assert _orgs(snyk_app, "group_id=00000000-0000-4000-8000-000000000000") == []
+    assert _orgs(snyk_app, "is_personal=true") == []
+    assert all("relationships" not in o for o in _orgs(snyk_app, ""))
+    role = _orgs(snyk_app, "expand=member_role")[0]["relationships"]["member_role"]["data"]
+    assert role["type"] == "org_role" and role["attributes"]["name"]
+
+
+def test_list_orgs_shows_only_the_tokens_orgs(snyk_app: SnykSandbox) -> None:
+    from socketlab.sandbox import SnykToken
+
+    narrow = snyk_app.add_token(SnykToken("narrow-token-0000", orgs=frozenset({"globex"})))
+    orgs = _orgs(snyk_app, "", {"Authorization": f"token {narrow.token}"})
+    assert [o["attributes"]["slug"] for o in orgs] == ["globex"]
+
+
+def test_list_orgs_pages_with_cursors_and_serves_its_own_versions(snyk_app: SnykSandbox) -> None:
+    """The shared cursor paging and listOrgs' own x-snyk-api-releases (2024-02-28 is its newest GA)."""
+    first = _orgs(snyk_app, "")
+    reply = snyk_app.handle("GET", f"/rest/orgs?{V}", AUTH)
+    assert reply.headers["snyk-version-served"] == "2024-02-28"
+    assert "sunset" not in reply.headers
+    assert "next" not in reply.json()["links"]  # two orgs fit in one page of ten
+    after = snyk_app.handle("GET", f"/rest/orgs?{V}&starting_after={_encode(0)}", AUTH).json()
+    assert [o["id"] for o in after["data"]] == [first[1]["id"]]
+    assert "ending_before" in after["links"]["prev"]
+    old = snyk_app.handle("GET", "/rest/orgs?version=2023-06-01", AUTH)
+    assert old.headers["snyk-version-served"] == "2023-05-29"
+    assert old.headers["deprecation"] == "2024-02-28T00:00:00Z"
+    beta = snyk_app.handle("GET", "/rest/orgs?version=2023-01-01~beta", AUTH)
+    assert beta.headers["snyk-version-served"] == "2022-12-15~beta"

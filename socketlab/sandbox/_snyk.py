@@ -1,4 +1,4 @@
-"""A faithful emulator of the Snyk REST API's issues and projects collections, with no networking.
+"""A faithful emulator of the Snyk REST API's orgs, issues and projects collections, with no networking.
 
 It answers as the REST overview and the OpenAPI document say, including what clients get
 wrong: the ``version`` parameter (missing or malformed: JSON:API 400 naming it; resolved to the
@@ -29,6 +29,7 @@ from typing import Any
 from socketlab._config import is_loopback
 from socketlab.sandbox._snyk_story import GROUP_ID, SNYK_ORGS, StoryIssue, issues_until, org_by_id, projects_at
 from socketlab.sandbox._socket import Reply
+from socketlab.sandbox._story import DEMO_ORGS
 
 __all__ = ["LINK_STYLES", "SNYK_DEMO_TOKEN", "SnykSandbox", "SnykToken"]
 
@@ -39,7 +40,8 @@ _VERSION = re.compile(r"(\d{4}-\d{2}-\d{2})(?:~(beta|experimental))?")
 _STABILITY = {"ga": 0, "beta": 1, "experimental": 2}
 _SUPPORT_DAYS = {"ga": 180, "beta": 90, "experimental": 0}
 
-# x-snyk-api-releases of the three operations (specs/snyk-rest-spec.json)
+# x-snyk-api-releases of the four operations (specs/snyk-rest-spec.json)
+_ORGS_RELEASES = ("2022-04-06~experimental", "2022-12-15~beta", "2023-05-29", "2024-02-28")
 _ISSUES_RELEASES = ("2023-03-10~experimental", "2023-09-29~beta", "2024-01-23")
 _PROJECTS_RELEASES = (
     "2021-06-04~beta", "2022-08-12~experimental", "2022-12-21~experimental", "2023-02-15",
@@ -51,6 +53,8 @@ _PROJECT_ENUMS: dict[str, tuple[str, ...]] = {
     "lifecycle": ("production", "development", "sandbox"),
 }
 _PAGING = {"version", "limit", "starting_after", "ending_before"}
+_ORG_FILTERS = {"group_id", "is_personal", "slug", "name", "expand"}  # listOrgs
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _ISSUE_FILTERS = {
     "scan_item.id", "scan_item.type", "type", "updated_before", "updated_after", "created_before",
     "created_after", "effective_severity_level", "status", "ignored",
@@ -158,8 +162,12 @@ class SnykSandbox:
         if method != "GET":
             raise _Fail(405, f"Method {method} is not allowed here")
         query = _query(parts.query)
-        if match := re.fullmatch(r"/orgs/([^/]+)/issues", path):
-            releases: tuple[str, ...] = _ISSUES_RELEASES
+        releases: tuple[str, ...]
+        if path == "/orgs":
+            releases, filters, kind = _ORGS_RELEASES, _ORG_FILTERS, "orgs"
+            scope = [s for s in SNYK_ORGS if token.orgs is None or s in token.orgs]
+        elif match := re.fullmatch(r"/orgs/([^/]+)/issues", path):
+            releases = _ISSUES_RELEASES
             filters, kind = _ISSUE_FILTERS, "issues"
             scope = [self._org(match.group(1), token)]
         elif match := re.fullmatch(r"/groups/([^/]+)/issues", path):
@@ -178,9 +186,13 @@ class SnykSandbox:
         version_headers = self._version(query.get("version"), releases)
         limit = _limit(query.get("limit", "10"))
         # select cheaply over the whole collection; build full resources for the page only
-        selected: list[Any] = (
-            self._issues(scope, query, now) if kind == "issues" else self._projects(scope[0], query, now)
-        )
+        selected: list[Any]
+        if kind == "orgs":
+            selected = self._orgs(scope, query)
+        elif kind == "issues":
+            selected = self._issues(scope, query, now)
+        else:
+            selected = self._projects(scope[0], query, now)
         if query.get("meta_count") == "only":
             meta = {"count": len(selected)}
             return self._reply(200, {"jsonapi": JSONAPI, "links": {}, "meta": meta}, version_headers)
@@ -255,6 +267,46 @@ class SnykSandbox:
         else:
             headers["snyk-version-lifecycle-stage"] = served_stability
         return headers
+
+    def _orgs(self, scope: list[str], query: dict[str, str]) -> list[dict[str, Any]]:
+        """listOrgs: the orgs the token can read, filtered as the spec's query parameters say."""
+        group = query.get("group_id")
+        if group is not None and not _UUID.fullmatch(group):  # schema: format uuid
+            raise _Fail(400, f"Invalid uuid '{group}' for group_id", "group_id")
+        personal = _boolean(query, "is_personal")
+        slug, name = query.get("slug"), query.get("name")
+        # schema: slug maxLength 100, pattern ^[\w.-]+$; name maxLength 100
+        if slug is not None and (len(slug) > 100 or not re.fullmatch(r"[\w.-]+", slug)):
+            raise _Fail(400, f"Invalid value '{slug}' for slug", "slug")
+        if name is not None and len(name) > 100:
+            raise _Fail(400, "name is longer than 100 characters", "name")
+        expand = _enum_list(query, "expand", ("member_role",))
+        out = []
+        for org_slug in scope:
+            org = DEMO_ORGS[org_slug]
+            # every demo org sits in the demo group: none is personal
+            if (group is not None and group.lower() != GROUP_ID) or personal is True:
+                continue
+            if slug is not None and slug != org.slug:  # "exactly matches"
+                continue
+            if name is not None and name not in org.name:  # "contains"
+                continue
+            created = _iso(dt.datetime.combine(org.created, dt.time(8), dt.UTC))
+            resource: dict[str, Any] = {
+                "type": "org",
+                "id": SNYK_ORGS[org_slug],
+                "attributes": {
+                    "name": org.name, "slug": org.slug, "is_personal": False, "group_id": GROUP_ID,
+                    "access_requests_enabled": False, "created_at": created, "updated_at": created,
+                },
+            }  # fmt: skip
+            if expand:
+                role = str(uuid.uuid5(uuid.NAMESPACE_URL, f"snyk-org-role:{org_slug}:admin"))
+                resource["relationships"] = {
+                    "member_role": {"data": {"type": "org_role", "id": role, "attributes": {"name": "Org Admin"}}}
+                }
+            out.append(resource)
+        return out
 
     def _issues(self, scope: list[str], query: dict[str, str], now: dt.datetime) -> list[StoryIssue]:
         statuses = _enum_list(query, "status", ("open", "resolved"))
