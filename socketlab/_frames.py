@@ -151,7 +151,7 @@ class Batch:
 
     rows: int
     table: pa.Table
-    objects: dict[str, list[Any]] = field(default_factory=dict)
+    objects: dict[str, pa.Array] = field(default_factory=dict)  # lists and objects as raw JSON (binary)
 
     def last(self, column: str) -> Any:
         """The last row's value of a scalar column (None for an empty batch)."""
@@ -211,8 +211,8 @@ class Framer:
             rename[attribute] = key
             if kind is None:  # a nested level
                 fields.append((attribute, self._struct((*level, key), tree) | None, None))
-            elif kind == "object":  # lists and objects: built as Python values by the same C pass
-                fields.append((attribute, Any, None))
+            elif kind == "object":  # lists and objects: kept as their JSON until the frame is built
+                fields.append((attribute, msgspec.Raw, _NULL))
             elif isinstance(kind, Enum) or kind in ("string", "timestamp"):
                 fields.append((attribute, str | None, None))
             else:
@@ -333,27 +333,35 @@ class Framer:
             number += 1
         return name
 
+    def _values_at(self, path: Path, values: dict[Path, list[Any]], state: _State) -> list[Any]:
+        """The values at ``path`` of every struct (``values[()]``), memoised in ``values``.
+
+        A method, not a closure that calls itself: such a closure is a reference cycle, which
+        would keep every struct of the page alive until the (paused) collector runs.
+        """
+        if path in values:
+            return values[path]
+        dotted = ".".join(self._attribute(path[: depth + 1], state.levels) for depth in range(len(path)))
+        try:  # no null on the way (the usual case): one pass at C speed
+            values[path] = list(map(operator.attrgetter(dotted), values[()]))
+        except AttributeError:  # a null object on the way: its fields are null
+            parent = self._values_at(path[:-1], values, state)
+            getter = operator.attrgetter(self._attribute(path, state.levels))
+            values[path] = [getter(o) if o is not None else None for o in parent]
+        return values[path]
+
     def _columns(self, structs: list[Any], state: _State) -> Batch:
         values: dict[Path, list[Any]] = {(): structs}
 
         def at(path: Path) -> list[Any]:
-            if path in values:
-                return values[path]
-            dotted = ".".join(self._attribute(path[: depth + 1], state.levels) for depth in range(len(path)))
-            try:  # no null on the way (the usual case): one pass at C speed
-                values[path] = list(map(operator.attrgetter(dotted), structs))
-            except AttributeError:  # a null object on the way: its fields are null
-                parent = at(path[:-1])
-                getter = operator.attrgetter(self._attribute(path, state.levels))
-                values[path] = [getter(o) if o is not None else None for o in parent]
-            return values[path]
+            return self._values_at(path, values, state)
 
         arrays: dict[str, pa.Array] = {}
-        objects: dict[str, list[Any]] = {}
+        objects: dict[str, pa.Array] = {}
         for f in self.resource.fields:
             column = at(tuple(f.path.split(".")))
             if f.kind == "object":
-                objects[f.name] = column
+                objects[f.name] = _raw_array(column)
                 continue
             try:
                 arrays[f.name] = _arrow(column, f)
@@ -361,10 +369,11 @@ class Framer:
                 example = next((v for v in column if v is not None), None)
                 raise FrameError(f"{f.path} is not a valid {f.kind} (e.g. {example!r}): {exc}") from None
         for extra in state.extras:  # only the unknown fields these items have (the framer may know more)
-            found = at(extra.path)
-            if any(v is not None for v in found):
+            found = _raw_array(at(extra.path))
+            if found.null_count < len(found):
                 if self.resource.infer_attributes and extra.path[:1] == ("relationships",):
-                    found = [_relationship_ids(v) for v in found]
+                    ids = [_relationship_ids(v) for v in _values(found)]
+                    found = _raw_array([None if v is None else _dumps(v) for v in ids])
                 objects[extra.name] = found
         return Batch(len(structs), pa.table(arrays) if arrays else pa.table({}), objects)
 
@@ -387,11 +396,11 @@ class Framer:
             return value
 
         arrays: dict[str, pa.Array] = {}
-        objects: dict[str, list[Any]] = {}
+        objects: dict[str, pa.Array] = {}
         for f in self.resource.fields:
             column = [at(item, tuple(f.path.split("."))) for item in items]
             if f.kind == "object":
-                objects[f.name] = column
+                objects[f.name] = _raw_array([None if v is None else _dumps(v) for v in column])
                 continue
             wrong = [v for v in column if v is not None and not _fits(v, f)]
             if wrong:
@@ -414,7 +423,7 @@ class Framer:
         for name, path in self._generic_names.items():
             found = [at(item, path) for item in items]
             if any(v is not None for v in found):
-                objects[name] = found
+                objects[name] = _raw_array([None if v is None else _dumps(v) for v in found])
         return Batch(len(items), pa.table(arrays) if arrays else pa.table({}), objects)
 
     # -- stacking pages into a frame -------------------------------------------------------------
@@ -431,14 +440,14 @@ class Framer:
         table = pa.concat_tables(tables, promote_options="permissive") if tables else None
         for f in self.resource.fields:
             if f.kind == "object":
-                data[f.name] = pd.Series([v for b in batches for v in b.objects[f.name]], dtype=object)
+                data[f.name] = _objects([b.objects[f.name] for b in batches], rows)
             elif table is None or table.num_rows == 0:
                 data[f.name] = pd.Series([], dtype=f.dtype)
             else:
                 data[f.name] = _pandas(table.column(f.name), f, self.resource)
         names = list(dict.fromkeys(name for b in batches for name in b.objects if name not in data))
         for name in names:  # unknown fields, in the order they were met
-            data[name] = pd.Series([v for b in batches for v in b.objects.get(name, [None] * b.rows)], dtype=object)
+            data[name] = _objects([b.objects.get(name, pa.nulls(b.rows, pa.large_binary())) for b in batches], rows)
         return pd.DataFrame(data, index=pd.RangeIndex(rows))
 
 
@@ -475,6 +484,31 @@ def framer(resource: Resource) -> Framer:
 
 
 _ANY = msgspec.json.Decoder()
+_NULL = msgspec.Raw(b"null")
+
+
+def _raw_array(column: list[Any]) -> pa.Array:
+    """Lists and objects of a page, still as their JSON (null as null): no Python container is made
+    while pages arrive, so the collector has nothing to rescan page after page."""
+    return pa.array([None if raw is None or raw == _NULL else bytes(raw) for raw in column], pa.large_binary())
+
+
+def _values(array: pa.Array) -> list[Any]:
+    """Raw JSON values as Python values, null as None: joined into one JSON array inside Arrow, and
+    decoded in one C pass."""
+    if not len(array):
+        return []
+    filled = pc.fill_null(array, pa.scalar(b"null", pa.large_binary()))
+    items = pa.LargeListArray.from_arrays(pa.array([0, len(filled)], pa.int64()), filled)
+    joined = pc.binary_join(items, pa.scalar(b",", pa.large_binary()))
+    decoded: list[Any] = _ANY.decode(b"[" + joined[0].as_buffer().to_pybytes() + b"]")
+    return decoded
+
+
+def _objects(arrays: list[pa.Array], rows: int) -> pd.Series:
+    """A column of lists and objects: every page's raw JSON decoded in one pass, as Python values."""
+    values = _values(pa.concat_arrays(arrays)) if arrays else []
+    return pd.Series(values, dtype=object, index=pd.RangeIndex(rows))
 
 
 def _fits(value: Any, f: Field) -> bool:
