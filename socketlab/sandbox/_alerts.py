@@ -18,7 +18,7 @@ import hashlib
 import random
 import uuid
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from socketlab.sandbox._story import DEMO_ORGS, DemoOrg, iso, repos_on, scheduled_snapshots
@@ -53,7 +53,10 @@ _CWES = (("CWE-79", "Cross-site Scripting"), ("CWE-400", "Uncontrolled Resource 
 _REACHABILITY = ("reachable", "unreachable", "maybe_reachable", "direct_dependency", "unknown")
 
 
-_REPOS_EVER = {slug: repos_on(org, dt.date(2100, 1, 1)) for slug, org in DEMO_ORGS.items()}
+@cache
+def _repos_ever(slug: str) -> int:
+    """How many repositories the org ever has (where an alert's home repository is drawn from)."""
+    return repos_on(DEMO_ORGS[slug], dt.date(2100, 1, 1))
 
 
 def repo(org: DemoOrg, index: int) -> dict[str, Any]:
@@ -117,7 +120,7 @@ def _item(org: DemoOrg, day: dt.date, scan: dict[str, Any], severity: str, ignor
     repos = max(1, repos_on(org, day))
     # An alert lives in one repository for good once that repository exists; before that it
     # stands in one of the first repositories. So growth adds churn once, not every week.
-    home = 1 + slot["hash"] % max(repos, _REPOS_EVER[org.slug])
+    home = 1 + slot["hash"] % max(repos, _repos_ever(org.slug))
     fields = repo(org, home if home <= repos else 1 + slot["hash"] % org.repos_start)
     kind, manifest, packages = fields.pop("ecosystem")
     name = packages[(slot["hash"] >> 8) % len(packages)]
