@@ -86,12 +86,10 @@ class _SocketList(msgspec.Struct):
 
 
 @dataclass(frozen=True)
-class SocketPage:
-    """One page of a Socket list: its items as typed columns, the API's meta, the next cursor."""
+class _Page:
+    """A decoded page: its items as typed columns, and the body as the API sent it."""
 
     batch: Batch
-    meta: dict[str, Any]
-    next_cursor: str | None
     body: bytes
 
     @property
@@ -104,6 +102,14 @@ class SocketPage:
         return page
 
 
+@dataclass(frozen=True)
+class SocketPage(_Page):
+    """One page of a Socket list: its items, the API's meta, the next cursor."""
+
+    meta: dict[str, Any]
+    next_cursor: str | None
+
+
 def _socket_page(resource: Resource, status: int, headers: Mapping[str, str], body: bytes) -> SocketPage:
     check_socket(status, headers, body)
     page = _structured(_SocketList, status, headers, body, "a page of items")
@@ -113,7 +119,7 @@ def _socket_page(resource: Resource, status: int, headers: Mapping[str, str], bo
         if day is not None and not _is_day(day):
             raise contract_error(f"meta.{key} is not a YYYY-MM-DD day: {day!r}", status, headers)
     batch = _framed(lambda: framer(resource).batch(page.items), status, headers, "the page's items")
-    return SocketPage(batch, page.meta, next_cursor, body)
+    return SocketPage(batch=batch, body=body, meta=page.meta, next_cursor=next_cursor)
 
 
 def _is_day(value: object) -> bool:
@@ -225,21 +231,10 @@ class _SnykList(msgspec.Struct):
 
 
 @dataclass(frozen=True)
-class SnykPage:
-    """One page of a JSON:API collection: its resources as typed columns and the next link."""
+class SnykPage(_Page):
+    """One page of a JSON:API collection: its resources and the next link."""
 
-    batch: Batch
     next_url: str | None
-    body: bytes
-
-    @property
-    def rows(self) -> int:
-        return self.batch.rows
-
-    def json(self) -> dict[str, Any]:
-        """The page as the API sent it."""
-        page: dict[str, Any] = orjson.loads(self.body)
-        return page
 
 
 def _snyk_page(resource: Resource, base_url: str, status: int, headers: Mapping[str, str], body: bytes) -> SnykPage:
@@ -247,7 +242,7 @@ def _snyk_page(resource: Resource, base_url: str, status: int, headers: Mapping[
     page = _structured(_SnykList, status, headers, body, "a JSON:API collection page")
     next_url = _told(headers, snyk_next_url, page.links, base_url)
     batch = _framed(lambda: framer(resource).batch(page.data), status, headers, "the page's data")
-    return SnykPage(batch, next_url, body)
+    return SnykPage(batch=batch, body=body, next_url=next_url)
 
 
 def snyk_page_decoder(resource: Resource, base_url: str) -> Decoder[SnykPage]:

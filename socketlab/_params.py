@@ -47,6 +47,7 @@ __all__ = [
     "TERMINAL_STATUSES",
     "alerts_query",
     "alerts_trend_query",
+    "backfill_span",
     "check_org_slug",
     "check_orgs",
     "check_path_segment",
@@ -107,6 +108,17 @@ def check_orgs(org: object, argument: str = "org") -> list[str]:
     if len(set(slugs)) != len(slugs):
         raise InvalidParameterError(argument, "an organization is named twice")
     return slugs
+
+
+def backfill_span(start: object, end: object, window_days: object) -> tuple[dt.date, dt.date]:
+    """The inclusive UTC days of a backfill, checked with its window size (a positive int)."""
+    first = dt.date.fromisoformat(to_date_string(start, "start"))
+    last = dt.date.fromisoformat(to_date_string(end, "end"))
+    if first > last:
+        raise InvalidParameterError("start", f"{first} is after end {last}")
+    if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 1:
+        raise InvalidParameterError("window_days", "expected a positive int")
+    return first, last
 
 
 def span_end(date: str | None, range: str | None, today: dt.date) -> dt.date:

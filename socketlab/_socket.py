@@ -51,11 +51,11 @@ from socketlab._params import (
     TERMINAL_STATUSES,
     alerts_query,
     alerts_trend_query,
+    backfill_span,
     check_org_slug,
     check_orgs,
     dependencies_trend_query,
     snapshots_query,
-    to_date_string,
     warn_if_future,
 )
 from socketlab._policy import quota_cost, socket_cache_ttl, spends_quota
@@ -363,12 +363,7 @@ class SocketClient:
                 raise InvalidParameterError("start", "use start=/end= or date=/range=, not both")
             if start is None or end is None:
                 raise InvalidParameterError("start", "a backfill needs both start= and end=")
-            first = dt.date.fromisoformat(to_date_string(start, "start"))
-            last = dt.date.fromisoformat(to_date_string(end, "end"))
-            if first > last:
-                raise InvalidParameterError("start", f"{first} is after end {last}")
-            if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 1:
-                raise InvalidParameterError("window_days", "expected a positive int")
+            first, last = backfill_span(start, end, window_days)
             warn_if_future(last.isoformat(), "-0d", stacklevel=4)
             return self._backfill(orgs, kind, query, (first, last), window_days, max_workers, progress, cache)
         warn_if_future(query.get("date"), query.get("range"), stacklevel=4)

@@ -32,7 +32,7 @@ import pandas as pd
 
 from socketlab._errors import InvalidParameterError
 from socketlab._frames import concat_frames, json_text_columns
-from socketlab._params import alerts_query, check_orgs, snapshots_query, to_date_string
+from socketlab._params import alerts_query, backfill_span, check_orgs, snapshots_query, to_date_string
 from socketlab._windows import Window, plan_windows
 from socketlab.history import atomic_parquet
 
@@ -155,12 +155,7 @@ def backfill_to_dataset(
     if kind is None:
         raise InvalidParameterError("what", f"{what!r}: choose snapshots or alerts")
     orgs = check_orgs(org)
-    first = dt.date.fromisoformat(to_date_string(start, "start"))
-    last = dt.date.fromisoformat(to_date_string(end, "end"))
-    if first > last:
-        raise InvalidParameterError("start", f"{first} is after end {last}")
-    if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 1:
-        raise InvalidParameterError("window_days", "expected a positive int")
+    first, last = backfill_span(start, end, window_days)
     query = snapshots_query(**filters) if what == "snapshots" else alerts_query(filters=filters)
     root = Path(root)
     today = dt.datetime.now(dt.UTC).date()
