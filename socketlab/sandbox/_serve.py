@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -86,9 +87,18 @@ def serve(
         def log_message(self, format: str, *args: object) -> None:
             pass  # quiet; the access log would be noise in notebooks and tests
 
-    server = http.server.ThreadingHTTPServer((host, port), Handler)
+    server = _Server((host, port), Handler)
     server.daemon_threads = True
     return server
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    """A client that goes away mid-answer (Ctrl-C, a timeout) is no error of the sandbox's."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 @contextlib.contextmanager
