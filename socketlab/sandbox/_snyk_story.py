@@ -19,7 +19,7 @@ from typing import Any
 
 from socketlab.sandbox._story import DEMO_ORGS, DemoOrg, iso, repos_on
 
-__all__ = ["GROUP_ID", "SNYK_ORGS", "StoryIssue", "issues_until", "org_by_id", "projects_at"]
+__all__ = ["GROUP_ID", "SNYK_ORGS", "StoryIssue", "all_projects", "issues_until", "org_by_id", "projects_at"]
 
 
 def _uuid(*parts: object) -> str:
@@ -93,6 +93,11 @@ def _all_projects(slug: str) -> tuple[dict[str, Any], ...]:
             }
         )
     return tuple(projects)
+
+
+def all_projects(slug: str) -> tuple[dict[str, Any], ...]:
+    """Every project the org will ever have (still with their _created key)."""
+    return _all_projects(slug)
 
 
 def projects_at(slug: str, now: dt.datetime) -> list[dict[str, Any]]:
@@ -203,6 +208,7 @@ def _issues_on(slug: str, day: dt.date) -> tuple[StoryIssue, ...]:
                     }
                 ],
                 "risk": {"factors": [], "score": {"model": "v1", "value": round(score * 90)}},
+                **_exploit_details(issue_id, severity),
             },
             "relationships": {
                 "organization": {"data": {"type": "organization", "id": SNYK_ORGS[slug]}},
@@ -211,6 +217,22 @@ def _issues_on(slug: str, day: dt.date) -> tuple[StoryIssue, ...]:
         }
         issues.append(StoryIssue(resource, slug, created, resolved, ignored, project["id"]))
     return tuple(sorted(issues, key=lambda i: (i.created, i.resource["id"])))
+
+
+def _exploit_details(issue_id: str, severity: str) -> dict[str, Any]:
+    """Known exploits of some vulnerabilities: CISA's KEV catalog lists a few critical and high ones.
+
+    Drawn from a stream of the issue's own, so the rest of the story is unchanged.
+    """
+    rng = random.Random(f"snyk-exploit:{issue_id}")
+    roll = rng.random()
+    if roll < {"critical": 0.25, "high": 0.08}.get(severity, 0.0):
+        levels = [{"format": "CVSS_v4", "level": "attacked"}, {"format": "CVSS_v3", "level": "high"}]
+        return {"exploit_details": {"sources": ["CISA", "Snyk"], "maturity_levels": levels}}
+    if roll > 0.7:
+        levels = [{"format": "CVSS_v4", "level": "poc"}, {"format": "CVSS_v3", "level": "proof of concept"}]
+        return {"exploit_details": {"sources": ["Snyk"], "maturity_levels": levels}}
+    return {}
 
 
 def issues_until(slug: str, now: dt.datetime) -> list[StoryIssue]:
