@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from socketlab.sandbox._story import DEMO_ORGS, DemoOrg, iso, repos_on, scheduled_snapshots
+from socketlab.sandbox._story import DEMO_ORGS, DemoOrg, iso, package_cves, repos_on, scheduled_snapshots
 
 __all__ = [
     "EPSS_BUCKETS",
@@ -85,14 +85,15 @@ def _epss(bucket: str, rng: random.Random) -> tuple[float, float]:
     return round(low + (high - low) * fraction, 5), round(p_low + (p_high - p_low) * fraction, 5)
 
 
-def _kev_entry(cve_id: str, rng: random.Random) -> dict[str, Any]:
+def _kev_entry(rng: random.Random) -> dict[str, Any]:
     """A CISA KEV catalog entry, with every field the spec's kevs items require."""
     added = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 600))
     return {
-        "vulnerabilityName": f"{cve_id} remote code execution", "shortDescription": "Known exploited in the wild.",
+        "vulnerabilityName": "Remote code execution vulnerability", "shortDescription": "Known exploited in the wild.",
         "requiredAction": "Apply mitigations per vendor instructions or discontinue use of the product.",
         "dateAdded": added.isoformat(), "dueDate": (added + dt.timedelta(days=21)).isoformat(),
-        "knownRansomwareCampaignUse": "Unknown", "notes": "", "vendorProject": "open source", "product": cve_id,
+        "knownRansomwareCampaignUse": "Unknown", "notes": "", "vendorProject": "open source",
+        "product": "open source package",
     }  # fmt: skip
 
 
@@ -151,7 +152,7 @@ def _slot(slug: str, severity: str, ignored: bool, k: int) -> dict[str, Any]:
             "firstPatchedVersionIdentifier": "",
             "vulnerableVersionRange": "",
             "epss": {"score": score, "percentile": percentile},
-            "kevs": [_kev_entry(cve_id, extra)] if kev else None,
+            "kevs": [_kev_entry(extra)] if kev else None,
             "cvePatchStatus": rng.choice(("patch_unavailable", "patch_available", "patch_applied")),
             "reachabilityType": rng.choice(_REACHABILITY),
             "reachabilityAnalysisType": rng.choice(("full-scan", "precomputed")),
@@ -183,6 +184,9 @@ def _item(org: DemoOrg, day: dt.date, scan: dict[str, Any], severity: str, ignor
     index = int(fields["repoSlug"][-2:])
     scanned = started + (finished - started) * (index / (repos + 1))
     key = hashlib.sha1(f"{org.slug}:{severity}:{ignored}:{k}".encode()).hexdigest()[:20]
+    props = slot["props"]
+    if "cveId" in props:  # one of the package's advisories, which Snyk names too
+        props = {**props, "cveId": package_cves(kind, name)[slot["hash"] % 4]}
     action = (
         "ignore" if ignored else {"critical": "error", "high": "error", "medium": "warn", "low": "monitor"}[severity]
     )
@@ -208,7 +212,7 @@ def _item(org: DemoOrg, day: dt.date, scan: dict[str, Any], severity: str, ignor
             "action": action,
             "category": slot["category"],
             "file": manifest,
-            "props": slot["props"],
+            "props": props,
             "start": None,
             "end": None,
             "fix": slot["fix"],

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from socketlab.sandbox._story import DEMO_ORGS, DemoOrg, iso, repos_on
+from socketlab.sandbox._story import DEMO_ORGS, DemoOrg, iso, package_cves, repos_on
 
 __all__ = ["GROUP_ID", "SNYK_ORGS", "StoryIssue", "all_projects", "issues_until", "org_by_id", "projects_at"]
 
@@ -36,6 +36,7 @@ _PACKAGES = {
     "maven": ("log4j-core", "jackson-databind", "spring-web", "commons-text", "netty-codec"),
     "gomodules": ("golang.org/x/net", "golang.org/x/crypto", "github.com/gin-gonic/gin"),
 }
+_PURL = {"npm": "npm", "pip": "pypi", "maven": "maven", "gomodules": "golang"}  # project type -> purl type
 _LIFETIME_DAYS = {"critical": 10.0, "high": 35.0, "medium": 90.0, "low": 220.0}
 _SHARE = (("critical", 0.04), ("high", 0.2), ("medium", 0.38), ("low", 0.38))
 _IGNORE = {"low": 0.3, "medium": 0.18, "high": 0.06, "critical": 0.02}
@@ -156,7 +157,8 @@ def _issues_on(slug: str, day: dt.date) -> tuple[StoryIssue, ...]:
             lifetime = math.inf  # an ignored issue is rarely fixed
         resolved = None if math.isinf(lifetime) else created + dt.timedelta(days=lifetime)
         number = rng.randint(100000, 999999)
-        cve = f"CVE-{day.year}-{rng.randint(10000, 59999)}"
+        rng.randint(10000, 59999)  # (the draw of an earlier story's CVE number, so the rest stays put)
+        cve = package_cves(_PURL[kind], package)[number % 4]
         snyk_id = f"SNYK-{kind.upper()}-{package.upper().replace('/', '').replace('.', '')}-{number}"
         version = f"{rng.randint(0, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}"
         score = {"critical": 9.4, "high": 7.8, "medium": 5.3, "low": 3.1}[severity] + rng.uniform(-0.3, 0.3)
