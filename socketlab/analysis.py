@@ -28,6 +28,7 @@ import pandas as pd
 
 from socketlab import _remediation
 from socketlab._frames import concat_frames, explode_coordinates, utc_timestamp
+from socketlab._posture import PostureSummary, posture_summary
 from socketlab._remediation import DEFAULT_SLA_DAYS, SLA_STATES, SNYK_ECOSYSTEMS, SlaPolicy
 from socketlab._schema import SEVERITY
 
@@ -37,6 +38,7 @@ __all__ = [
     "SEVERITIES",
     "SLA_STATES",
     "SNYK_ECOSYSTEMS",
+    "PostureSummary",
     "SlaPolicy",
     "alert_churn",
     "alert_counts",
@@ -50,6 +52,7 @@ __all__ = [
     "job_health",
     "open_backlog",
     "org_column",
+    "posture_summary",
     "prioritize",
     "project_risk",
     "resolutions_by_reason",
