@@ -539,7 +539,7 @@ def test_notebooks_copies_the_examples_to_edit(tmp_path: Path) -> None:
     assert sorted(p.stem for p in target.iterdir()) == sorted(NOTEBOOKS)
     again = _run("notebooks", str(target))
     assert again.returncode == 2
-    assert "already has 01-alert-trends.ipynb" in again.stderr and "--force" in again.stderr
+    assert "already has 00-posture-summary.ipynb, 01-alert-trends.ipynb" in again.stderr and "--force" in again.stderr
     assert _run("notebooks", str(target), "--force").returncode == 0
 
 
