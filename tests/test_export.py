@@ -371,3 +371,12 @@ def test_any_json_object_gives_data_or_a_socketlab_error(decoder: Any, body: dic
 def test_any_file_body_gives_rows_or_a_socketlab_error(body: bytes) -> None:
     with contextlib.suppress(SocketlabError):
         decode_export_file(200, {}, body)
+
+
+def test_a_sandbox_whose_clock_stands_still_finishes_exports_by_their_checks() -> None:
+    """The live rehearsal freezes its clock to recount the data: export_polls lets its exports finish."""
+    frozen = SnykSandbox(now=lambda: dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC), export_polls=2)
+    slept: list[float] = []
+    with sandbox.snyk_client(frozen, progress=False, sleep=slept.append) as snyk:
+        frame = snyk.export_issues(org_id=ACME, introduced=WINDOW, columns=["PROBLEM_ID"], poll_interval=5)
+    assert len(frame) > 0 and slept == [5]  # STARTED at the first check, FINISHED at the second

@@ -98,7 +98,8 @@ class SnykSandbox:
     ``now`` is the sandbox clock (UTC); ``rate_limit`` requests per ``rate_window`` seconds per
     token before 429s; ``retry_after`` adds a Retry-After header to 429s; ``link_style`` fixes
     the shape of ``links.next`` (None: a different shape on each page, to exercise them all).
-    ``export_seconds`` is how long an export job takes to finish (``_snyk_export``);
+    ``export_seconds`` is how long an export job takes to finish (``_snyk_export``), or
+    ``export_polls`` status checks, for a sandbox whose clock stands still;
     ``exports.fail_next = True`` makes the next export end ERRORED.
     """
 
@@ -108,6 +109,7 @@ class SnykSandbox:
     retry_after: bool = False
     link_style: str | None = None
     export_seconds: float = 3.0
+    export_polls: int | None = None
     base_path: str = "/rest"
     tokens: dict[str, SnykToken] = field(default_factory=lambda: {SNYK_DEMO_TOKEN: SnykToken(SNYK_DEMO_TOKEN)})
 
@@ -117,7 +119,7 @@ class SnykSandbox:
         self._blocked_until: dict[str, float] = {}
         self.requests: list[tuple[str, str]] = []
         self.refused = 0  # 429s answered
-        self.exports = Exports(seconds=self.export_seconds)
+        self.exports = Exports(seconds=self.export_seconds, polls=self.export_polls)
 
     @property
     def token(self) -> str:
