@@ -33,6 +33,7 @@ from socketlab._decoders import (
     snyk_page_decoder,
 )
 from socketlab._errors import (
+    APIError,
     ExportFailedError,
     ExportLimitError,
     ExportTimeoutError,
@@ -410,6 +411,11 @@ class SnykClient:
         except RateLimitError as exc:
             raise ExportLimitError(f"Snyk refused the export with 429 after retries: {exc}",
                                    retry_after=exc.retry_after) from exc  # fmt: skip
+        except APIError as exc:
+            if exc.status < 500:  # refused (a 4xx other than 429): no export started, the hour's count is unspent
+                with self._lock:
+                    self._exports_started.remove(now)
+            raise
 
     def _wait_for_export(
         self, scope: str, export_id: str, params: dict[str, str], timeout: float, poll_interval: float,

@@ -380,3 +380,14 @@ def test_a_sandbox_whose_clock_stands_still_finishes_exports_by_their_checks() -
     with sandbox.snyk_client(frozen, progress=False, sleep=slept.append) as snyk:
         frame = snyk.export_issues(org_id=ACME, introduced=WINDOW, columns=["PROBLEM_ID"], poll_interval=5)
     assert len(frame) > 0 and slept == [5]  # STARTED at the first check, FINISHED at the second
+
+
+def test_a_refused_export_does_not_spend_the_hours_count(exporter: SnykClient, snyk_app: SnykSandbox) -> None:
+    """A 404 (an org the token cannot read) started nothing: it does not count toward the 20 an hour."""
+    from socketlab import NotFoundError
+
+    with pytest.raises(NotFoundError):
+        exporter.export_issues(org_id="00000000-0000-4000-8000-000000000000", introduced=WINDOW)
+    assert len(exporter._exports_started) == 0
+    exporter.export_issues(org_id=ACME, introduced=WINDOW, columns=["PROBLEM_ID"])
+    assert len(exporter._exports_started) == 1
