@@ -86,7 +86,8 @@ def _levels(severity: pd.Series) -> pd.CategoricalDtype:
     return cast(pd.CategoricalDtype, severity.dtype)
 
 
-def _bool(values: pd.Series | None, length: int, index: pd.Index) -> pd.Series:
+def _bool(values: pd.Series | None, index: pd.Index) -> pd.Series:
+    """A nullable boolean column (all NA when the frame has no such column)."""
     if values is None:
         return pd.Series(pd.NA, index=index, dtype="boolean")
     return values.astype("boolean")
@@ -105,16 +106,16 @@ def items(frame: pd.DataFrame, *, alerts: bool = False) -> pd.DataFrame:
         out["severity"] = _severity(frame["severity"])
         out["opened_at"] = _utc(frame["first_seen"])
         out["resolved_at"] = _utc(frame["resolved_at"])
-        out["ignored"] = _bool(frame.get("ignored"), len(frame), frame.index)
-        out["kev"] = _bool(frame.get("alert_kev"), len(frame), frame.index)
+        out["ignored"] = _bool(frame.get("ignored"), frame.index)
+        out["kev"] = _bool(frame.get("alert_kev"), frame.index)
         out["epss"] = frame["alert_epss_score"].astype("Float64") if "alert_epss_score" in columns else pd.NA
     elif {"effective_severity_level", "created_at"} <= columns:  # Snyk issues
         out["severity"] = _severity(frame["effective_severity_level"])
         out["opened_at"] = _utc(frame["created_at"])
         resolved = frame.get("resolution_resolved_at")
         out["resolved_at"] = _utc(resolved) if resolved is not None else pd.NaT
-        out["ignored"] = _bool(frame.get("ignored"), len(frame), frame.index)
-        out["kev"] = _bool(frame.get("exploit_kev"), len(frame), frame.index)
+        out["ignored"] = _bool(frame.get("ignored"), frame.index)
+        out["kev"] = _bool(frame.get("exploit_kev"), frame.index)
         out["epss"] = pd.NA
     elif {"issue_severity", "first_introduced"} <= columns:  # Snyk export
         status = frame["issue_status"].astype("string") if "issue_status" in columns else None

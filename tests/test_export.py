@@ -391,3 +391,21 @@ def test_a_refused_export_does_not_spend_the_hours_count(exporter: SnykClient, s
     assert len(exporter._exports_started) == 0
     exporter.export_issues(org_id=ACME, introduced=WINDOW, columns=["PROBLEM_ID"])
     assert len(exporter._exports_started) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://files.example.com/export.csv?X-Amz-Signature=abc", "must be https"),
+        (f"https://files.example.com/export.csv?token={SNYK_TEST_TOKEN}", "token appears in a file URL"),
+        ("ftp://files.example.com/export.csv", "must be https"),
+    ],
+)
+def test_the_file_download_refuses_plain_http_and_urls_holding_the_token(
+    exporter: SnykClient, snyk_app: SnykSandbox, url: str, message: str
+) -> None:
+    from socketlab import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=message):
+        exporter._shell.download(url, decode_export_file)
+    assert snyk_app.exports.file_requests == []
