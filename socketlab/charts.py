@@ -592,7 +592,7 @@ _TILE_COLORS = {
     "socket_ttr": TOOL_COLORS["Socket"], "snyk_ttr": TOOL_COLORS["Snyk"], "sla": SLA_COLORS["breached"],
     "ignored": ALL_COLOR, "coverage": STATUS_COLORS["failure"],
 }  # fmt: skip
-TILE_WIDTH = 250
+TILE_WIDTH = 240
 
 
 def _tile(row: pd.Series, trend: pd.DataFrame) -> alt.VConcatChart:
@@ -628,7 +628,7 @@ def _tile(row: pd.Series, trend: pd.DataFrame) -> alt.VConcatChart:
     return alt.vconcat(words, spark, spacing=2)
 
 
-def posture_summary_chart(summary: PostureSummary, per_row: int = 4) -> alt.VConcatChart:
+def posture_summary_chart(summary: PostureSummary, per_row: int = 3) -> alt.VConcatChart:
     """The posture summary as a grid of tiles, each a headline number and a sparkline of its trend."""
     if not isinstance(summary, PostureSummary):
         raise InvalidParameterError("summary", "expected analysis.posture_summary(...)")

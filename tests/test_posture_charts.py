@@ -105,7 +105,7 @@ def test_the_posture_chart_is_a_grid_of_tiles_with_sparklines(data: dict[str, pd
     chart = charts.posture_summary_chart(summary)
     spec = chart.to_dict()
     assert spec["title"]["text"] == "Posture summary" and "2026-10-31 23:00 UTC" in spec["title"]["subtitle"]
-    assert [len(row["hconcat"]) for row in spec["vconcat"]] == [4, 3]
+    assert [len(row["hconcat"]) for row in spec["vconcat"]] == [3, 3, 1]  # three a row: it fits a notebook
     units = _units(spec)
     lines = [u for u in units if (u["mark"] if isinstance(u["mark"], str) else u["mark"]["type"]) == "line"]
     assert len(lines) == summary.trends["tile"].nunique()  # one sparkline a tile with a trend, else a note
