@@ -154,7 +154,8 @@ def posture_summary(
         done = data[data["severity"].isin(_HIGH) & data["resolved_at"].notna() & (data["resolved_at"] >= start)]
         durations = _remediation._durations(done).astype(float)
         weekly = durations.groupby(_remediation._period(done["resolved_at"], "W")).median()
-        tile(key, headline, f"median over {resolved:,} resolved critical and high", source, weekly)
+        rest = " · ".join(f"{s} {_days_text(float(medians[s]))}" for s in ("medium", "low"))
+        tile(key, headline, f"{rest}; {resolved:,} critical and high resolved", source, weekly)
 
     # SLA: open items of both tools (not the ignored: their risk was accepted) past due, or due within a week
     states = [(_remediation.sla_status(f, rules, moment), s) for f, s in ((episodes, "Socket"), (issues, "Snyk"))
