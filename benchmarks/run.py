@@ -292,8 +292,9 @@ def bench_scale() -> None:
 # -- 9. Ctrl-C during a backfill -------------------------------------------------------------------
 
 _INTERRUPTED = """
-import sys, time
+import signal, sys, time
 from socketlab import SocketClient, sandbox
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, if run.py was started with `&`
 print("ready", flush=True)
 with SocketClient(token=sandbox.DEMO_TOKEN, base_url=sys.argv[1], cache=False, progress=False) as sock:
     try:

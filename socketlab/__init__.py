@@ -18,6 +18,9 @@ from socketlab._errors import (
     ConfigurationError,
     DataWarning,
     ErrorObject,
+    ExportFailedError,
+    ExportLimitError,
+    ExportTimeoutError,
     ForbiddenError,
     FutureDateWarning,
     InvalidParameterError,
@@ -38,6 +41,7 @@ from socketlab._examples import copy_notebooks, example_notebooks
 from socketlab._frames import explode_coordinates, explode_problems
 from socketlab._jobs import on_demand_snapshot
 from socketlab._params import DEFAULT_SNYK_VERSION, SNAPSHOT_STATUSES, TERMINAL_STATUSES
+from socketlab._schema import EXPORT_COLUMNS
 from socketlab._scope import SnykScope, snyk_scope
 from socketlab._snyk import DEFAULT_SNYK_BASE_URL, DEFAULT_SNYK_RATE_LIMIT, SnykClient
 from socketlab._socket import DEFAULT_SOCKET_BASE_URL, Quota, SnapshotJob, SocketClient
@@ -52,6 +56,7 @@ __all__ = [
     "DEFAULT_SNYK_RATE_LIMIT",
     "DEFAULT_SNYK_VERSION",
     "DEFAULT_SOCKET_BASE_URL",
+    "EXPORT_COLUMNS",
     "SNAPSHOT_STATUSES",
     "TERMINAL_STATUSES",
     "APIError",
@@ -61,6 +66,9 @@ __all__ = [
     "DataSource",
     "DataWarning",
     "ErrorObject",
+    "ExportFailedError",
+    "ExportLimitError",
+    "ExportTimeoutError",
     "ForbiddenError",
     "FutureDateWarning",
     "InvalidParameterError",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -395,6 +396,56 @@ def _cmd_soak(args: argparse.Namespace) -> int:
     return 0 if ok and sent == 0 else 1
 
 
+def _resolutions(sock: SocketClient, org: str) -> pd.DataFrame:
+    return sock.alert_resolutions(org, cache=False)  # a capture is today's state, never a cached answer
+
+
+def _issues(snyk: SnykClient, org_id: str) -> pd.DataFrame:
+    return snyk.issues(org_id=org_id, cache=False)
+
+
+def _cmd_capture(args: argparse.Namespace) -> int:
+    """Today's captures into the history store, once a UTC day: the cron job's command."""
+    from socketlab._capture import CaptureSource, snyk_issues_source, socket_resolutions_source, take_captures
+    from socketlab._scope import snyk_scope
+    from socketlab.history import HistoryStore
+
+    orgs = parse_orgs(args.org) if args.org else []
+    snyk_ids = _snyk_ids(args.snyk_org_id, args.sandbox, "--snyk-org-id")
+    if args.no_socket and args.no_snyk:
+        raise CommandError("--no-socket and --no-snyk leave nothing to capture")
+    if not orgs and not snyk_ids:
+        raise CommandError("--org is required: the Socket org's slug (its Snyk twin is found by name), "
+                           "or --snyk-org-id ID with --no-socket")  # fmt: skip
+    if not args.no_socket and not orgs:
+        raise CommandError("Socket's resolutions need --org (or add --no-socket)")
+    store = HistoryStore(args.history_dir)
+    args.api = "Socket"
+    with contextlib.ExitStack() as stack:
+        sources: list[CaptureSource] = []
+        if not args.no_socket:
+            sock = stack.enter_context(_socket_client(args))
+            for org in orgs:
+                sources.append(socket_resolutions_source(functools.partial(_resolutions, sock, org), org))
+        if not args.no_snyk:
+            args.api = "Snyk"
+            snyk = stack.enter_context(_snyk_client(args))
+            if not snyk_ids:  # the Snyk org named like each Socket org (GET /orgs), as the report finds it
+                snyk_ids = [str(snyk_scope(snyk, org).org_id) for org in orgs]
+            for org_id in snyk_ids:
+                sources.append(snyk_issues_source(functools.partial(_issues, snyk, org_id), org_id))
+        results = take_captures(store, sources, force=args.force)
+    failed = [r for r in results if r.state == "failed"]
+    for result in results:
+        if result.state != "failed" and not args.quiet:
+            print(result.line())
+    for result in failed:
+        print(result.line(), file=sys.stderr)
+    if not args.quiet:
+        print(f"history store: {store.root}")
+    return 1 if failed else 0
+
+
 def _cmd_cache(args: argparse.Namespace) -> int:
     """Where the response cache is, what it holds; or empty it."""
     from socketlab._cache import ResponseCache, cache_dir, cache_enabled
@@ -775,6 +826,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_socket_commands(commands)
     _add_snyk_commands(commands)
+
+    capture = commands.add_parser(
+        "capture",
+        help="take today's captures (Snyk issues, Socket resolutions) into the history store; for cron",
+        description="Capture today's Snyk issues and Socket alert resolutions (current state only in their APIs) "
+        "into the history store (SOCKETLAB_HISTORY_DIR or --history-dir), once a UTC day: a capture already "
+        "taken today is kept, so running it again takes only what is missing. Exit status: 0 when every "
+        "capture is there, 1 when one failed (the others are still taken), 2 for a mistake in the command.",
+    )
+    capture.add_argument("--org", action="append", metavar="SLUG",
+                         help="a Socket org: its alert resolutions, and the Snyk org named like it")  # fmt: skip
+    capture.add_argument("--snyk-org-id", action="append", metavar="ID",
+                         help="Snyk org id(s) to capture instead of the ones named like --org")  # fmt: skip
+    capture.add_argument("--no-socket", action="store_true", help="leave Socket's resolutions out")
+    capture.add_argument("--no-snyk", action="store_true", help="leave Snyk's issues out")
+    capture.add_argument("--history-dir", default=None, metavar="DIR",
+                         help="the history store (default: SOCKETLAB_HISTORY_DIR, else the user data dir)")  # fmt: skip
+    capture.add_argument("--force", action="store_true", help="capture again even if today's capture exists")
+    capture.add_argument("--quiet", action="store_true", help="print nothing but failures (cron mails any output)")
+    capture.add_argument("--sandbox", action="store_true", help="capture the built-in demo data (no token)")
+    capture.set_defaults(func=_cmd_capture, flags={"org": "--org"}, progress=False, no_cache=True, base_url=None,
+                         auth="bearer", api_version=DEFAULT_SNYK_VERSION)  # fmt: skip
 
     cache = commands.add_parser(
         "cache",

@@ -38,6 +38,7 @@ import httpx
 import tenacity
 
 from socketlab._cache import CachedAnswer, ResponseCache
+from socketlab._config import is_loopback
 from socketlab._errors import (
     APIError,
     ConfigurationError,
@@ -179,10 +180,17 @@ class HTTPShell:
             timeout=timeout,
             follow_redirects=False,  # a redirect could carry the Authorization header elsewhere
         )
+        # Signed URLs (Snyk's export files) are fetched by a client of their own: no auth, no
+        # default headers beyond the User-Agent, no redirects; the same transport (the sandbox
+        # answers them in process), so nothing but the signed URL itself grants access.
+        self._files = httpx.Client(
+            headers={"User-Agent": "socketlab"}, transport=transport, timeout=timeout, follow_redirects=False
+        )
 
     def close(self) -> None:
-        """Close the connection pool and the cache's database connection."""
+        """Close the connection pools and the cache's database connection."""
         self._http.close()
+        self._files.close()
         if self.cache is not None:
             self.cache.close()
 
@@ -256,6 +264,55 @@ class HTTPShell:
         if key is not None and cache_ttl is not None and self.cache is not None:
             self.cache.put(key, CachedAnswer(*sent.raw), cache_ttl)  # it decoded: safe to replay
         return Answer(sent.data, sent.headers, from_cache=False)
+
+    def download(self, url: str, decode: Decoder[T], *, cancel: Cancel | None = None) -> T:
+        """GET a signed URL (an export file on another host) WITHOUT the API token, decoded.
+
+        The URL must be https (plain http only on loopback) and must not hold the token. No
+        Authorization header is sent, redirects are refused (a 3xx is an error, never followed),
+        nothing is cached and the API's rate limiter is not used (the file host is not the API).
+        Transient failures are retried like any GET. Logs and errors show the URL without its
+        query: a signed URL's signature is a credential for the file.
+        """
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+        if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(host)):
+            raise ConfigurationError(
+                f"refusing to download {_redacted(url)}: a signed file URL must be https (http only on loopback)"
+            )
+        if self._auth.appears_in(url):
+            raise ConfigurationError("the API token appears in a file URL: refusing to send it anywhere")
+        request = self._files.build_request("GET", url)
+        shown = _redacted(url)
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.retry.attempts),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception(lambda e: _retryable("GET", e)),
+            sleep=self._sleeper(cancel),
+            before_sleep=lambda state: self._log_retry("GET", shown, state, None),
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    if cancel is not None:
+                        cancel.check()
+                    response = self._files.send(request)
+                    try:
+                        body = response.read()
+                    finally:
+                        response.close()
+                    logger.debug("GET %s (a signed file URL, no token) -> %s", shown, response.status_code)
+                    try:
+                        data = decode(response.status_code, response.headers, body)
+                    except APIError as exc:
+                        exc.in_context("GET", shown)
+                        raise
+        except httpx.TransportError as exc:
+            raise TransportError(
+                f"{type(exc).__name__} after {self.retry.attempts} attempt(s): {exc}", method="GET", url=shown
+            ) from None
+        return data
 
     def _from_cache(self, key: str, shown: str, decode: Decoder[T]) -> Answer[T] | None:
         assert self.cache is not None
@@ -357,6 +414,11 @@ class HTTPShell:
             wait,
             state.attempt_number + 1,
         )
+
+
+def _redacted(url: str) -> str:
+    """A URL without its query (a signed URL's query is its credential)."""
+    return url.split("?", 1)[0] + ("?…" if "?" in url else "")
 
 
 @dataclass(frozen=True)

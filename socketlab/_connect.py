@@ -7,6 +7,9 @@ SOCKETLAB_SANDBOX decides, per API:
 - ``0``: never the sandbox: a missing token is an error naming its variable (a live report);
 - ``snyk`` or ``socket``: that API from the sandbox, the other from the real API only.
 
+SOCKETLAB_SNYK=skip (set by ``socketlab report --snyk skip``) leaves Snyk out of pages that
+ask for it as optional (``snyk_client_or_sandbox(optional=True)`` is then None).
+
 Each client is announced by a note (socketlab.display.note): the API's base URL and where the
 token came from, or that the data is the sandbox's demo data. The note carries
 ``{"socketlab": {"source": ...}}`` metadata, which ``socketlab report`` turns into each page's label.
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from socketlab._config import SOCKET_TOKEN_ENV
 from socketlab._errors import ConfigurationError
@@ -145,8 +148,20 @@ def socket_client_or_sandbox(**kwargs: Any) -> SocketClient:
     return client
 
 
-def snyk_client_or_sandbox(**kwargs: Any) -> SnykClient:
-    """A SnykClient on the real API when SNYK_TOKEN is set, else on the offline sandbox; a note says which."""
+@overload
+def snyk_client_or_sandbox(*, optional: Literal[False] = False, **kwargs: Any) -> SnykClient: ...
+@overload
+def snyk_client_or_sandbox(*, optional: bool, **kwargs: Any) -> SnykClient | None: ...
+def snyk_client_or_sandbox(*, optional: bool = False, **kwargs: Any) -> SnykClient | None:
+    """A SnykClient on the real API when SNYK_TOKEN is set, else on the offline sandbox; a note says which.
+
+    ``optional=True``: None when Snyk's data is left out (SOCKETLAB_SNYK=skip, which
+    ``socketlab report --snyk skip`` sets), and a note saying so; the pages that also show
+    Socket's data then show it alone.
+    """
+    if optional and os.environ.get("SOCKETLAB_SNYK", "").strip().lower() == "skip":
+        note("**Snyk data: left out** (`--snyk skip`): this page shows Socket's data alone.")
+        return None
     client = _client("snyk", kwargs)
     assert isinstance(client, SnykClient)
     return client

@@ -17,7 +17,10 @@ sent), the API saying no (theirs, with everything it told us), or the connection
     │   └── UnexpectedResponseError  a body that breaks the contract (not JSON, wrong shape)
     ├── TransportError               the connection failed, after the retries allowed
     ├── PaginationError              a repeated cursor, or a next link to another host
-    └── SnapshotTimeoutError         wait_for_snapshot ran out of time (also TimeoutError)
+    ├── SnapshotTimeoutError         wait_for_snapshot ran out of time (also TimeoutError)
+    ├── ExportLimitError             Snyk's 20 exports an hour are spent (before the request, or a 429)
+    ├── ExportFailedError            a Snyk export job ended ERRORED
+    └── ExportTimeoutError           a Snyk export did not finish in time (also TimeoutError)
 
 QuotaWarning says a fetch will likely need more quota than remains. FutureDateWarning says a
 query reaches past today, where there is no data yet. DataWarning says the data holds a value
@@ -44,6 +47,9 @@ __all__ = [
     "ConfigurationError",
     "DataWarning",
     "ErrorObject",
+    "ExportFailedError",
+    "ExportLimitError",
+    "ExportTimeoutError",
     "ForbiddenError",
     "FutureDateWarning",
     "InvalidParameterError",
@@ -198,6 +204,32 @@ class SnapshotTimeoutError(SocketlabError, TimeoutError):
 
     def __init__(self, message: str, *, request_id: str, last_status: str | None) -> None:
         self.request_id = request_id
+        self.last_status = last_status
+        super().__init__(message)
+
+
+class ExportLimitError(SocketlabError):
+    """Snyk's Export API allows 20 exports an hour: this one would be more; ``retry_after`` says when."""
+
+    def __init__(self, message: str, *, retry_after: float | None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class ExportFailedError(SocketlabError):
+    """A Snyk export job ended in failure (status ERRORED, or ERROR as Snyk's docs call it)."""
+
+    def __init__(self, message: str, *, export_id: str, status: str) -> None:
+        self.export_id = export_id
+        self.status = status
+        super().__init__(message)
+
+
+class ExportTimeoutError(SocketlabError, TimeoutError):
+    """A Snyk export was still running when ``timeout`` ran out; ``export_id`` resumes it later."""
+
+    def __init__(self, message: str, *, export_id: str, last_status: str | None) -> None:
+        self.export_id = export_id
         self.last_status = last_status
         super().__init__(message)
 

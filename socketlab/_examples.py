@@ -16,13 +16,15 @@ from socketlab._errors import ConfigurationError
 
 __all__ = ["NOTEBOOKS", "copy_notebooks", "example_notebooks", "missing_notebooks"]
 
-# The example notebooks, in reading order (the report's pages).
+# The example notebooks, in reading order (the report's pages): the posture summary first.
 NOTEBOOKS: tuple[str, ...] = (
+    "00-posture-summary",
     "01-alert-trends",
     "02-ignored-vs-active",
     "03-snapshot-jobs",
     "04-snyk-issues",
     "05-alert-analytics",
+    "06-remediation-sla",
 )
 _PACKAGE = Path(__file__).resolve().parent
 

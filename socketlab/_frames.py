@@ -79,6 +79,7 @@ __all__ = [
     "Framer",
     "RawItems",
     "concat_frames",
+    "derive",
     "empty_frame",
     "explode_coordinates",
     "explode_problems",
@@ -296,7 +297,8 @@ class Framer:
         with self._lock:
             levels = self._state.levels
             known = {extra.path for extra in self._extras}
-            taken = {f.name for f in self.resource.fields} | {extra.name for extra in self._extras}
+            taken = {f.name for f in (*self.resource.fields, *self.resource.derived)}
+            taken |= {extra.name for extra in self._extras}
             found: list[Path] = []
 
             def walk(value: Any, level: Path) -> None:
@@ -409,7 +411,7 @@ class Framer:
                 arrays[f.name] = _arrow(column, f)
             except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
                 raise FrameError(f"{f.path} is not a valid {f.kind}: {exc}") from None
-        taken = set(self.resource.columns)
+        taken = {*self.resource.columns, *(f.name for f in self.resource.derived)}
         for item in items:
             for level in (lv for lv in levels if self._strict(lv)):
                 inner = at(item, level) if level else item
@@ -445,6 +447,8 @@ class Framer:
                 data[f.name] = pd.Series([], dtype=f.dtype)
             else:
                 data[f.name] = _pandas(table.column(f.name), f, self.resource)
+        for f in self.resource.derived:
+            data[f.name] = derive(f, data[f.path])
         names = list(dict.fromkeys(name for b in batches for name in b.objects if name not in data))
         for name in names:  # unknown fields, in the order they were met
             data[name] = _objects([b.objects.get(name, pa.nulls(b.rows, pa.large_binary())) for b in batches], rows)
@@ -573,6 +577,44 @@ def _report_unknown(resource: str, name: str, values: Sequence[str]) -> None:
                         "ranked below every known value"),
             stacklevel=5,
         )  # fmt: skip
+
+
+# -- columns socketlab derives from the API's fields ---------------------------------------------
+
+
+def _epss(props: Any, key: str) -> float | None:
+    epss = props.get("epss") if isinstance(props, Mapping) else None
+    value = epss.get(key) if isinstance(epss, Mapping) else None
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _socket_kev(props: Any) -> bool | None:
+    """spec SocketIssue (CVE alert types) props.kevs: CISA KEV entries, or null when there are none."""
+    if not isinstance(props, Mapping) or "kevs" not in props:
+        return None  # not a CVE alert, or a shape that does not say
+    kevs = props["kevs"]
+    return bool(kevs) if isinstance(kevs, list) or kevs is None else None
+
+
+def _snyk_kev(sources: Any) -> bool | None:
+    """exploit_details.sources ("e.g., CISA, ExploitDB, Snyk"): CISA means the KEV catalog lists it."""
+    if not isinstance(sources, list):
+        return None
+    return any(isinstance(s, str) and "cisa" in s.casefold() for s in sources)
+
+
+_DERIVATIONS: dict[str, Any] = {
+    "alert_epss_score": lambda props: _epss(props, "score"),
+    "alert_epss_percentile": lambda props: _epss(props, "percentile"),
+    "alert_kev": _socket_kev,
+    "exploit_kev": _snyk_kev,
+}
+
+
+def derive(f: Field, source: pd.Series) -> pd.Series:
+    """A derived column (``Resource.derived``) computed from its source column, with its dtype."""
+    rule = _DERIVATIONS[f.name]
+    return pd.Series([rule(value) for value in source], index=source.index, dtype=f.dtype)
 
 
 def frame_batches(batches: Sequence[Batch], resource: Resource) -> pd.DataFrame:

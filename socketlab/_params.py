@@ -23,6 +23,7 @@ from socketlab._schema import (
     BUSINESS_CRITICALITY,
     CVE_PATCH_STATUS,
     ENVIRONMENT,
+    EXPORT_COLUMNS,
     ISSUE_STATUS,
     ISSUE_TYPE,
     LIFECYCLE,
@@ -54,11 +55,13 @@ __all__ = [
     "check_uuid",
     "comma_list",
     "dependencies_trend_query",
+    "export_body",
     "filter_query",
     "issues_query",
     "parse_range",
     "projects_query",
     "query_value",
+    "resolutions_query",
     "snake_case_name",
     "snapshots_query",
     "snyk_limit",
@@ -644,3 +647,85 @@ def dependencies_trend_query(
         **_trend_dates(date, range),
         **filter_query(filters or {}, DEPENDENCY_FILTERS, prefix="", not_in=False),
     }
+
+
+# -- Socket alert resolutions ------------------------------------------------------------------------
+
+
+def resolutions_query(
+    *, direction: object = "desc", per_page: object = 100, start_after_cursor: object = None
+) -> dict[str, str]:
+    """The query of GET /orgs/{org_slug}/alerts/resolutions (spec getOrgAlertResolutions).
+
+    ``direction`` sorts by created_at ("asc" or "desc", the API's default); ``per_page`` is 1 to
+    100 (the API's default is 30: socketlab asks for 100, fewer pages for the same quota).
+    """
+    query = {
+        "direction": _one_of(direction, "direction", ("asc", "desc")),
+        "per_page": str(_check_int(per_page, "per_page", 1, 100)),
+    }
+    if start_after_cursor is not None:
+        if not isinstance(start_after_cursor, str):
+            raise InvalidParameterError("start_after_cursor", "expected the endCursor str of an earlier page")
+        if start_after_cursor:
+            query["startAfterCursor"] = start_after_cursor
+    return query
+
+
+# -- Snyk's Export API ----------------------------------------------------------------------------------
+
+
+def _export_window(value: object, argument: str) -> dict[str, str]:
+    """A (start, end) pair as the Export API's {"from", "to"} (YYYY-MM-DDTHH:MM:SSZ, UTC); a day
+    as ``end`` means the whole of that day."""
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise InvalidParameterError(argument, f"expected a (start, end) pair of days or timestamps, got {value!r}")
+    start, end = value
+    if isinstance(end, dt.date) and not isinstance(end, dt.datetime):
+        end = dt.datetime.combine(end, dt.time(23, 59, 59))
+    elif isinstance(end, str) and _DATE.fullmatch(end):
+        end = f"{end}T23:59:59"
+    first = to_timestamp_string(start, argument).split(".")[0].rstrip("Z") + "Z"
+    last = to_timestamp_string(end, argument).split(".")[0].rstrip("Z") + "Z"
+    if first > last:
+        raise InvalidParameterError(argument, f"starts ({first}) after it ends ({last})")
+    return {"from": first, "to": last}
+
+
+def export_body(
+    *,
+    introduced: object = None,
+    updated: object = None,
+    columns: object = None,
+    url_expiration_seconds: object = 3600,
+) -> dict[str, Any]:
+    """The JSON:API body of POST .../export (spec createExport): the issues dataset, as CSV.
+
+    Snyk's Export API page: at least one date filter (``introduced`` or ``updated``) is
+    required; ``columns`` are any of the documented issues columns (case-insensitive; None: every
+    column, the API's default); ``url_expiration_seconds`` is 0 to 3600 (spec maximum).
+    """
+    filters: dict[str, Any] = {}
+    if introduced is not None:
+        filters["introduced"] = _export_window(introduced, "introduced")
+    if updated is not None:
+        filters["updated"] = _export_window(updated, "updated")
+    if not filters:
+        raise InvalidParameterError("introduced", "the Export API needs a date filter: introduced=(start, end)")
+    attributes: dict[str, Any] = {"dataset": "issues", "formats": ["csv"], "filters": filters}
+    if columns is not None:
+        names = [columns] if isinstance(columns, str) else columns
+        if not isinstance(names, Iterable) or isinstance(names, bytes | Mapping):
+            raise InvalidParameterError("columns", f"expected column names, got {type(columns).__name__}")
+        chosen = []
+        for name in names:
+            if not isinstance(name, str) or name.upper() not in EXPORT_COLUMNS:
+                raise InvalidParameterError(
+                    "columns", f"{name!r} is not a column of the issues dataset; known: {', '.join(EXPORT_COLUMNS)}"
+                )
+            chosen.append(name.upper())
+        if not chosen:
+            raise InvalidParameterError("columns", "no column named (None gives every column)")
+        attributes["columns"] = list(dict.fromkeys(chosen))
+    attributes["url_expiration_seconds"] = _check_int(url_expiration_seconds, "url_expiration_seconds", 0, 3600)
+    return {"data": {"type": "resource", "attributes": attributes}}

@@ -19,6 +19,7 @@ QUOTA_COSTS: dict[str, int] = {
     "/historical/alerts/trend": 10,
     "/historical/dependencies/trend": 10,
     "/organizations": 1,
+    "/alerts/resolutions": 1,  # spec getOrgAlertResolutions: "consumes 1 unit of your quota"
 }
 _RANGE = re.compile(r"(-?)(\d+)d")
 
@@ -49,6 +50,8 @@ def socket_cache_ttl(
         return None  # quota must be live; a POST starts a job
     if path.endswith("/organizations"):
         return cache_ttl
+    if path.endswith("/alerts/resolutions"):
+        return recent_ttl  # current state: a resolution made a minute ago must show soon
     date = params.get("date") or today.isoformat()
     range_ = params.get("range", "-7d")
     if range_ == "latest":

@@ -43,6 +43,10 @@ __all__ = [
     "CVE_PATCH_STATUS",
     "ENUMS",
     "ENVIRONMENT",
+    "EXPORT_COLUMNS",
+    "EXPORT_ISSUES",
+    "EXPORT_ISSUE_STATUS",
+    "EXPORT_JOB_STATUS",
     "ISSUES",
     "ISSUE_STATUS",
     "ISSUE_TYPE",
@@ -53,6 +57,8 @@ __all__ = [
     "PROJECT_STATUS",
     "REACHABILITY_ANALYSIS_TYPE",
     "REACHABILITY_TYPE",
+    "RESOLUTIONS",
+    "RESOLUTION_REASON",
     "RESOURCES",
     "SCAN_ITEM_TYPE",
     "SEVERITY",
@@ -133,11 +139,18 @@ ENVIRONMENT = Enum(
     ("frontend", "backend", "internal", "external", "mobile", "saas", "onprem", "hosted", "distributed"),
 )
 LIFECYCLE = Enum("lifecycle", ("production", "development", "sandbox"))
+# spec getOrgAlertResolutions, items[].reason: "One of: false_positive, remediated, tolerable_risk, other"
+RESOLUTION_REASON = Enum("resolution reason", ("false_positive", "remediated", "tolerable_risk", "other"))
+# Snyk's Export API: getExportJobStatus says PENDING, STARTED, FINISHED, ERRORED; Snyk's Export API page
+# says ERROR for a failed export (both are failures to socketlab)
+EXPORT_JOB_STATUS = Enum("export job status", ("PENDING", "STARTED", "FINISHED", "ERRORED", "ERROR"))
+# the issues dataset's issue_status column: "whether the issue is open, resolved, or ignored"
+EXPORT_ISSUE_STATUS = Enum("export issue status", ("open", "resolved", "ignored"))
 
 ENUMS: tuple[Enum, ...] = (
     SEVERITY, SNAPSHOT_STATUS, ALERT_ACTION, ALERT_ACTION_SOURCE_TYPE, ALERT_CATEGORY, ALERT_FIX_TYPE,
     REACHABILITY_TYPE, REACHABILITY_ANALYSIS_TYPE, CVE_PATCH_STATUS, ISSUE_TYPE, ISSUE_STATUS, SCAN_ITEM_TYPE,
-    PROJECT_STATUS, COORDINATE_STATE, COORDINATE_REACHABILITY,
+    PROJECT_STATUS, COORDINATE_STATE, COORDINATE_REACHABILITY, RESOLUTION_REASON, EXPORT_ISSUE_STATUS,
 )  # fmt: skip
 
 
@@ -198,6 +211,9 @@ class Resource:
     infer_attributes: bool = False
     day: str | None = None  # the column whose UTC day a row belongs to (backfills, datasets)
     identity: tuple[str, ...] = ()  # the columns that tell rows apart
+    # columns socketlab computes from a field the API sends (``path``: that field's column), after
+    # the API's own columns; their names are reserved like the fields' (no unknown field takes them)
+    derived: tuple[Field, ...] = ()
     columns: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -210,7 +226,7 @@ class Resource:
         return len(self.fields)
 
     def dtypes(self) -> dict[str, str | pd.CategoricalDtype]:
-        return {f.name: f.dtype for f in self.fields}
+        return {f.name: f.dtype for f in (*self.fields, *self.derived)}
 
 
 def _fields(kinds: dict[str, Any]) -> tuple[Field, ...]:
@@ -261,6 +277,14 @@ ALERTS = Resource(
     )),
     day="scanned_at",
     identity=("scanned_at", "repo_slug", "alert_key"),
+    # exploitability of CVE alerts, read from alert.props as the spec's CVE alert types carry it
+    # (SocketIssue criticalCVE/cve/mediumCVE/mildCVE props: epss {score, percentile} or null; kevs,
+    # the CISA KEV catalog entries, or null): NA on alerts whose props have no such field
+    derived=(
+        Field("alert_props", "alert_epss_score", "float"),
+        Field("alert_props", "alert_epss_percentile", "float"),
+        Field("alert_props", "alert_kev", "bool"),
+    ),
 )  # fmt: skip
 
 # spec getOrganizations: the organizations object, one row per id
@@ -305,6 +329,9 @@ ISSUES = Resource(
     ),
     extra_in="attributes",
     identity=("id",),
+    # exploit_details.sources naming CISA: the vulnerability is in CISA's Known Exploited
+    # Vulnerabilities catalog (NA when the issue has no exploit details)
+    derived=(Field("exploit_details_sources", "exploit_kev", "bool"),),
 )  # fmt: skip
 
 # spec listOrgProjects, 200 data[]: attributes, meta and relationship ids.
@@ -360,3 +387,56 @@ COORDINATES = Resource(
         "remedies": "object", "representations": "object",
     }),
 )  # fmt: skip
+
+# spec getOrgAlertResolutions, 200 items: every field, in the spec's order. Nullable fields stay
+# null (a resolution not scoped to one repository has repo null, a system-made one resolved_by null).
+RESOLUTIONS = Resource(
+    "alert resolutions",
+    _fields({
+        "uuid": "string", "reason": RESOLUTION_REASON, "reason_text": "string", "comment": "string",
+        "alert_type": "string", "repo": "string", "repo_label": "string", "artifact_type": "string",
+        "artifact_namespace": "string", "artifact_name": "string", "artifact_version": "string",
+        "resolved_by": "string", "created_at": "timestamp", "updated_at": "timestamp",
+    }),
+    day="created_at",
+    identity=("uuid",),
+)  # fmt: skip
+
+# Snyk's Export API, the issues dataset: every documented column (the docs' "Available columns",
+# the order Snyk lists them), as it names them in a request and in the CSV header. Its kind says
+# how a CSV cell is read: timestamps (UTC; a cell without a zone is taken as UTC), numbers,
+# true/false, severities and statuses in any case; CVE and CWE hold one id or several.
+_EXPORT_KINDS: dict[str, Kind | Enum] = {
+    "PROBLEM_ID": "string", "GROUP_PUBLIC_ID": "string", "GROUP_DISPLAY_NAME": "string", "ORG_PUBLIC_ID": "string",
+    "ORG_SLUG": "string", "EPSS_SCORE": "float", "EPSS_PERCENTILE": "float", "ISSUE_SEVERITY": SEVERITY,
+    "SCORE": "float", "NVD_SCORE": "float", "PROBLEM_TITLE": "string", "CVE": "object", "CWE": "object",
+    "VULN_DB_URL": "string", "NVD_SEVERITY": SEVERITY, "PROJECT_NAME": "string", "PROJECT_URL": "string",
+    "PROJECT_PUBLIC_ID": "string", "PROJECT_IS_MONITORED": "bool", "PROJECT_OWNER_USERNAME": "string",
+    "PROJECT_ORIGIN": "string", "PROJECT_CRITICALITIES": "string", "PROJECT_ENVIRONMENTS": "string",
+    "PROJECT_LIFECYCLES": "string", "PROJECT_TAGS": "string", "PROJECT_TARGET_DISPLAY_NAME": "string",
+    "PROJECT_TARGET_REF": "string", "PROJECT_COLLECTIONS": "string", "EXPLOIT_MATURITY": "string",
+    "COMPUTED_FIXABILITY": "string", "EXISTS_IN_DIRECT_DEPENDENCY": "bool", "FIRST_INTRODUCED": "timestamp",
+    "LAST_INTRODUCED": "timestamp", "LAST_IGNORED": "timestamp", "LAST_RESOLVED": "timestamp",
+    "PRODUCT_NAME": "string", "ISSUE_URL": "string", "ISSUE_STATUS": EXPORT_ISSUE_STATUS, "ISSUE_TYPE": "string",
+    "ISSUE_SUB_TYPE": "string", "FIXED_IN_AVAILABLE": "bool", "FIXED_IN_VERSION": "string",
+    "SEMVER_VULNERABLE_RANGE": "string", "INTRODUCTION_CATEGORY": "string",
+    "VULNERABILITY_PUBLICATION_DATE": "timestamp", "PACKAGE_NAME_AND_VERSION": "string", "SNYK_CVSS_SCORE": "float",
+    "SNYK_CVSS_VECTOR": "string", "REACHABILITY": "string", "GROUP_SLUG": "string", "ORG_DISPLAY_NAME": "string",
+    "PROJECT_TYPE": "string", "PROJECT_TYPE_DISPLAY_NAME": "string", "PROJECT_TEST_FREQUENCY": "string",
+    "PROJECT_TARGET_RUNTIME": "string", "PROJECT_IS_PRIVATE_TARGET": "bool", "PROJECT_TARGET_SOURCE_TYPE": "string",
+    "PROJECT_TARGET_SOURCE_TYPE_DISPLAY_VALUE": "string", "PROJECT_TARGET_UPSTREAM_URL": "string",
+    "PROJECT_TARGET_FILE": "string", "PROJECT_OWNER_EMAIL": "string", "ISSUE_DELETED_AT": "timestamp",
+    "PROJECT_DELETED_AT": "timestamp", "GROUP_DELETED_AT": "timestamp", "COMMIT_ID": "string", "FILE_PATH": "string",
+    "CODE_REGION": "string", "CODE_REGION_DISPLAY_VALUE": "string", "ASSET_FINDING_ID": "string",
+    "ASSET_ID": "string", "PARENT_ASSET_ID": "string", "ASSET_NAME": "string", "PARENT_ASSET_NAME": "string",
+    "ASSET_CLASS": "string", "ASSET_TYPE": "string", "ASSET_TAGS": "string", "REPOSITORY_FRESHNESS": "string",
+    "ASSET_APPLICATION": "string", "ASSET_OWNER": "string", "ASSET_CATEGORY": "string",
+    "ASSET_CATALOG_NAME": "string", "ASSET_LIFECYCLE": "string", "JIRA_ISSUES": "string",
+    "HAS_JIRA_ISSUE_ASSIGNED": "bool", "LATEST_JIRA_ISSUE": "string", "UPDATED_AT": "timestamp",
+}  # fmt: skip
+EXPORT_COLUMNS: tuple[str, ...] = tuple(_EXPORT_KINDS)
+EXPORT_ISSUES = Resource(
+    "export issues",
+    tuple(Field(column, column.lower(), kind) for column, kind in _EXPORT_KINDS.items()),
+    day="first_introduced",
+)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import pandas as pd
 
@@ -43,6 +43,12 @@ class SnykScope:
         if self.group_id is not None:
             return self.client.issues(group_id=self.group_id, **filters)
         return self.client.issues(org_id=self.org_id, **filters)
+
+    def export_issues(self, **options: Any) -> pd.DataFrame:
+        """The scope's issues through Snyk's Export API (SnykClient.export_issues: the org or the group)."""
+        if self.group_id is not None:
+            return self.client.export_issues(group_id=self.group_id, **options)
+        return self.client.export_issues(org_id=self.org_id, **options)
 
     def projects(self, **filters: Any) -> pd.DataFrame:
         """The projects of the org, or of every org of the group (fetched concurrently)."""
@@ -113,14 +119,25 @@ def _choices(orgs: pd.DataFrame, limit: int = 20) -> str:
     return "; ".join(shown) + more
 
 
+@overload
 def snyk_scope(
     snyk: SnykClient, org: str | None = None, *, org_id: str | None = None, group_id: str | None = None
-) -> SnykScope:
+) -> SnykScope: ...
+@overload
+def snyk_scope(
+    snyk: None, org: str | None = None, *, org_id: str | None = None, group_id: str | None = None
+) -> None: ...
+def snyk_scope(
+    snyk: SnykClient | None, org: str | None = None, *, org_id: str | None = None, group_id: str | None = None
+) -> SnykScope | None:
     """The Snyk scope for the Socket org ``org``: ``org_id`` or ``group_id`` when given, else found by name.
 
     Without an id, the orgs the token can read (``GET /orgs``) are searched for the one whose
     slug or name is ``org``; none or several is a ConfigurationError listing the choices.
+    ``snyk`` None (``snyk_client_or_sandbox(optional=True)`` when Snyk is left out) gives None.
     """
+    if snyk is None:
+        return None
     if org_id is not None and group_id is not None:
         raise InvalidParameterError("org_id", "pass org_id= or group_id=, not both")
     if org_id is not None:

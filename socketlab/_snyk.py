@@ -9,23 +9,41 @@ import string
 import threading
 import time
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
 import pandas as pd
+from tqdm.auto import tqdm
 
 from socketlab import _progress
 from socketlab._cache import response_cache
 from socketlab._client import Answer, HTTPShell, RetryPolicy, TokenAuth
 from socketlab._config import check_base_url, resolve_token
-from socketlab._decoders import SnykPage, snyk_page_decoder
+from socketlab._decoders import (
+    ExportJob,
+    ExportResults,
+    SnykPage,
+    decode_export_file,
+    decode_export_job,
+    decode_export_results,
+    decode_export_started,
+    snyk_page_decoder,
+)
 from socketlab._errors import (
+    APIError,
+    ExportFailedError,
+    ExportLimitError,
+    ExportTimeoutError,
     InvalidParameterError,
     PaginationError,
+    QuotaExceededError,
+    RateLimitError,
     SocketlabError,
     SunsetWarning,
+    UnexpectedResponseError,
 )
 from socketlab._fanout import Cancel, run_concurrently
 from socketlab._frames import Batch, concat_frames, explode_coordinates, explode_problems, frame_batches
@@ -34,6 +52,7 @@ from socketlab._params import (
     DEFAULT_SNYK_VERSION,
     check_path_segment,
     check_uuid,
+    export_body,
     issues_query,
     projects_query,
     query_value,
@@ -41,16 +60,19 @@ from socketlab._params import (
     snyk_version,
 )
 from socketlab._ratelimit import RateLimiter
-from socketlab._schema import ISSUES, PROJECTS, RESOURCES, Resource
+from socketlab._schema import EXPORT_ISSUES, ISSUES, PROJECTS, RESOURCES, Resource
 from socketlab.history import HistoryStore
 
-__all__ = ["DEFAULT_SNYK_BASE_URL", "DEFAULT_SNYK_RATE_LIMIT", "SnykClient"]
+__all__ = ["DEFAULT_SNYK_BASE_URL", "DEFAULT_SNYK_RATE_LIMIT", "EXPORTS_PER_HOUR", "SnykClient"]
 
 DEFAULT_SNYK_BASE_URL = "https://api.snyk.io/rest"
 # The REST overview: "a limit of 540 requests per minute, per API key" (newer docs say 1620).
 DEFAULT_SNYK_RATE_LIMIT = 540
 JSONAPI = "application/vnd.api+json"
+# Snyk's Export API page: "The export POST endpoint allows up to 20 export requests per hour"
+EXPORTS_PER_HOUR = 20
 _RESERVED = {"version": "version=", "limit": "limit="}
+T = TypeVar("T")
 
 
 def _header_date(value: str) -> str:
@@ -115,6 +137,9 @@ class SnykClient:
             rate_limit, window=rate_window + max(0.05, rate_window * 0.02), clock=clock, sleep=sleep or time.sleep
         )
         self.cache_ttl = cache_ttl
+        self._sleep = sleep or time.sleep
+        self._clock = clock
+        self._exports_started: deque[float] = deque()  # when this client started exports (its clock)
         self.version_served: dict[str, str] = {}  # endpoint path -> snyk-version-served
         # where history.snyk_issue_captures keeps this client's captures (None: the default store)
         self.history_store: HistoryStore | None = None
@@ -278,6 +303,188 @@ class SnykClient:
         for answer in self._pages(template, url_path, query, decode, limit=snyk_limit(limit), version=version,
                                   cache=cache):  # fmt: skip
             yield answer.data.json()
+
+    # -- the Export API (the issues dataset) ----------------------------------------------------
+
+    def export_issues(
+        self,
+        *,
+        org_id: str | None = None,
+        group_id: str | None = None,
+        introduced: tuple[Any, Any] | None = None,
+        updated: tuple[Any, Any] | None = None,
+        columns: Sequence[str] | None = None,
+        export_id: str | None = None,
+        timeout: float = 1800.0,
+        poll_interval: float = 10.0,
+        version: str | None = None,
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """The issues dataset of Snyk's Export API as one typed frame: one row per issue, with its
+        introduction and resolution dates (what Snyk recommends for reporting now that its v1
+        reporting API is retired).
+
+        Starts an export of the org's (or group's) issues introduced between ``introduced =
+        (start, end)`` (days or timestamps, UTC; a day as ``end`` means all of it) and/or
+        ``updated``, polls its job every ``poll_interval`` seconds (a progress bar shows its
+        status) until FINISHED, then downloads every result file (signed URLs on Snyk's file
+        storage, fetched WITHOUT the Snyk token and never through a redirect) into one frame.
+        ``columns`` picks documented columns (``sl.EXPORT_COLUMNS``; None: all of them); columns
+        are lower-case, typed (UTC timestamps, ordered ``issue_severity``, categorical
+        ``issue_status`` open/resolved/ignored, numbers, booleans, ``cve``/``cwe`` as lists).
+
+        What Snyk documents, and socketlab keeps to: 20 exports an hour (a 21st raises
+        ExportLimitError before any request, or when Snyk refuses it with 429); the data is about
+        two hours fresh (do not export more often); files live three days, their links an hour.
+        Pass ``export_id=`` (from ``df.attrs`` or an error) to fetch an export already started
+        instead of starting another. Exports are never cached. A failed export raises
+        ExportFailedError; one still running after ``timeout`` seconds ExportTimeoutError.
+        """
+        if (org_id is None) == (group_id is None):
+            raise InvalidParameterError("org_id", "pass exactly one of org_id= or group_id=")
+        scope = (
+            f"orgs/{check_uuid(org_id, 'org_id')}"
+            if org_id is not None
+            else f"groups/{check_uuid(group_id, 'group_id')}"
+        )
+        body = export_body(introduced=introduced, updated=updated, columns=columns) if export_id is None else None
+        if export_id is not None:
+            export_id = check_uuid(export_id, "export_id")
+        for name, value in (("timeout", timeout), ("poll_interval", poll_interval)):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise InvalidParameterError(name, f"expected a positive number of seconds, got {value!r}")
+        version = self.version if version is None else snyk_version(version)
+        params = {"version": version}
+        if export_id is None:
+            export_id = self._start_export(scope, params, body).id
+        job = self._wait_for_export(scope, export_id, params, timeout, poll_interval, progress)
+        template = f"/{scope.partition('/')[0]}/{{id}}/export/{{export_id}}"
+        results = self._call("GET", f"/{scope}/export/{export_id}", template, decode_export_results, params, version)
+        if results.status != "FINISHED":
+            raise UnexpectedResponseError(
+                f"export {export_id}: its job is FINISHED but its results say {results.status}", status=200
+            )
+        frame = self._export_files(results)
+        asked = (body or {}).get("data", {}).get("attributes", {}).get("columns")
+        if asked:  # the columns asked for, in their order (and any the API adds unasked)
+            named = [c.lower() for c in asked]
+            frame = frame[named + [c for c in frame.columns if c not in EXPORT_ISSUES.columns]]
+        frame.attrs.update(
+            endpoint=template, export_id=export_id,
+            row_count=results.row_count, files=len(results.files), created=job.created, finished=results.finished,
+            filters=(body or {}).get("data", {}).get("attributes", {}).get("filters"),
+        )  # fmt: skip
+        return frame
+
+    def _call(self, method: str, path: str, template: str, decode: Callable[[int, Mapping[str, str], bytes], T],
+              params: dict[str, str], version: str, json: Any = None) -> T:  # fmt: skip
+        """One Export API request, never cached (jobs change, links expire); Sunset headers noted."""
+        answer = self._shell.call(method, self._shell.url(path), decode, params=params, json=json)
+        self._note_headers(template, version, answer.headers)
+        return answer.data
+
+    def _start_export(self, scope: str, params: dict[str, str], body: Any) -> ExportJob:
+        """POST .../export, within the 20 exports an hour this client has left."""
+        now = self._clock()
+        with self._lock:
+            while self._exports_started and self._exports_started[0] <= now - 3600:
+                self._exports_started.popleft()
+            if len(self._exports_started) >= EXPORTS_PER_HOUR:
+                wait = self._exports_started[0] + 3600 - now
+                raise ExportLimitError(
+                    f"Snyk allows {EXPORTS_PER_HOUR} exports an hour and this client started {EXPORTS_PER_HOUR} in "
+                    f"the last hour: the next may start in {wait / 60:.0f} min (the data is only refreshed about "
+                    "every two hours; reuse the last export, or pass export_id= to fetch one already started)",
+                    retry_after=wait,
+                )
+            self._exports_started.append(now)
+        kind = scope.partition("/")[0]
+        try:
+            return self._call("POST", f"/{scope}/export", f"/{kind}/{{id}}/export", decode_export_started, params,
+                              params["version"], json=body)  # fmt: skip
+        except QuotaExceededError as exc:
+            raise ExportLimitError(
+                f"Snyk refused the export: {EXPORTS_PER_HOUR} exports an hour are spent for this token "
+                f"(retry after {exc.retry_after or 0:.0f} s): {exc}",
+                retry_after=exc.retry_after,
+            ) from exc
+        except RateLimitError as exc:
+            raise ExportLimitError(f"Snyk refused the export with 429 after retries: {exc}",
+                                   retry_after=exc.retry_after) from exc  # fmt: skip
+        except APIError as exc:
+            if exc.status < 500:  # refused (a 4xx other than 429): no export started, the hour's count is unspent
+                with self._lock:
+                    self._exports_started.remove(now)
+            raise
+
+    def _wait_for_export(
+        self, scope: str, export_id: str, params: dict[str, str], timeout: float, poll_interval: float,
+        progress: bool | None,
+    ) -> ExportJob:  # fmt: skip
+        """Poll GET .../jobs/export/{export_id} until FINISHED (returned) or ERRORED (raised)."""
+        mode = _progress.resolve(progress, self.progress)
+        started = self._clock()
+        deadline = started + timeout
+        template = f"/{scope.partition('/')[0]}/{{id}}/jobs/export/{{export_id}}"
+        bar = tqdm(total=round(timeout), desc=f"snyk export {export_id[:8]}", unit="s", disable=mode is False,
+                   leave=True)  # fmt: skip
+        status: str | None = None
+        try:
+            while True:
+                job: ExportJob = self._call("GET", f"/{scope}/jobs/export/{export_id}", template, decode_export_job,
+                                            params, params["version"])  # fmt: skip
+                status = job.status
+                bar.set_postfix(status=status, refresh=False)
+                if status == "FINISHED":
+                    bar.n = min(round(self._clock() - started), bar.total)
+                    bar.refresh()
+                    return job
+                if status in ("ERRORED", "ERROR"):
+                    raise ExportFailedError(
+                        f"Snyk export {export_id} failed (status {status}); start a new one (it counts toward the "
+                        f"{EXPORTS_PER_HOUR} an hour)", export_id=export_id, status=str(status),
+                    )  # fmt: skip
+                remaining = deadline - self._clock()
+                if remaining <= 0:
+                    raise ExportTimeoutError(
+                        f"Snyk export {export_id} was still {status} after {timeout:g} s: fetch it later with "
+                        f"export_issues(..., export_id={export_id!r})", export_id=export_id, last_status=status,
+                    )  # fmt: skip
+                self._sleep(min(poll_interval, remaining))
+                bar.n = min(round(self._clock() - started), bar.total)
+                bar.refresh()
+        finally:
+            bar.close()
+
+    def _export_files(self, results: ExportResults) -> pd.DataFrame:
+        """Every result file, downloaded without the token, as one frame; counts checked against Snyk's."""
+        batches: list[Batch] = []
+        try:
+            for file in results.files:
+                batch = self._shell.download(file.url, decode_export_file)
+                if file.row_count is not None and batch.rows != file.row_count:
+                    raise UnexpectedResponseError(
+                        f"an export file of {results.id} holds {batch.rows} rows, Snyk said {file.row_count}",
+                        status=200,
+                    )
+                batches.append(batch)
+            if sum(b.rows for b in batches) != results.row_count:
+                raise UnexpectedResponseError(
+                    f"export {results.id}: {sum(b.rows for b in batches)} rows in its files, row_count "
+                    f"{results.row_count}",
+                    status=200,
+                )
+        except BaseException as exc:  # the files read so far, never as complete
+            partial = frame_batches(batches, EXPORT_ISSUES)
+            partial.attrs.update(export_id=results.id, complete=False)
+            exc.partial, exc.export_id = partial, results.id  # type: ignore[attr-defined]
+            if isinstance(exc, SocketlabError | KeyboardInterrupt):
+                exc.add_note(
+                    f"socketlab: {len(partial)} rows in {len(batches)} of {len(results.files)} files were read "
+                    f"(error.partial); fetch the export again with export_id={results.id!r} (no new export)"
+                )
+            raise
+        return frame_batches(batches, EXPORT_ISSUES)
 
     # -- helpers ------------------------------------------------------------------------------
 

@@ -55,11 +55,12 @@ from socketlab._params import (
     check_org_slug,
     check_orgs,
     dependencies_trend_query,
+    resolutions_query,
     snapshots_query,
     warn_if_future,
 )
 from socketlab._policy import quota_cost, socket_cache_ttl, spends_quota
-from socketlab._schema import ALERTS, SNAPSHOTS, Resource
+from socketlab._schema import ALERTS, RESOLUTIONS, SNAPSHOTS, Resource
 from socketlab._windows import Window, covered_days, plan_windows, uncovered, window_query
 
 __all__ = ["DEFAULT_SOCKET_BASE_URL", "Quota", "SnapshotJob", "SocketClient"]
@@ -102,6 +103,7 @@ class _ListKind:
 
 SNAPSHOT_LIST = _ListKind("historical/snapshots", SNAPSHOTS)
 ALERT_LIST = _ListKind("historical/alerts", ALERTS)
+RESOLUTION_LIST = _ListKind("alerts/resolutions", RESOLUTIONS)
 
 
 class SocketClient:
@@ -576,6 +578,33 @@ class SocketClient:
             cached_pages=sum(f.attrs.get("cached_pages", 0) for _, f in results),
         )
         return frame
+
+    # -- alert resolutions ----------------------------------------------------------------------------
+
+    def alert_resolutions(
+        self,
+        org: str | Sequence[str],
+        *,
+        direction: str = "desc",
+        per_page: int = 100,
+        start_after_cursor: str | None = None,
+        progress: bool | None = None,
+        cache: bool = True,
+        max_workers: int = 8,
+    ) -> pd.DataFrame:
+        """The org's active alert resolutions (GET /orgs/{org_slug}/alerts/resolutions): who
+        resolved or ignored which alerts, when, and why. Every page, one row per resolution.
+
+        Columns are the spec's fields: ``reason`` a categorical of its four values
+        (false_positive, remediated, tolerable_risk, other), ``created_at``/``updated_at`` UTC
+        timestamps, and the scope of each resolution (alert_type, repo, repo_label, artifact_*)
+        null where it is not narrowed to one. ``direction`` orders by created_at (newest first by
+        default); each page costs 1 quota unit; answers are reused from the cache for
+        ``recent_ttl`` only (resolutions are current state). Several orgs give an ``org`` column.
+        """
+        query = resolutions_query(direction=direction, per_page=per_page, start_after_cursor=start_after_cursor)
+        return self._fetch(org, RESOLUTION_LIST, query, start=None, end=None, window_days=31,
+                           max_workers=max_workers, progress=progress, cache=cache)  # fmt: skip
 
     # -- trends and organizations -----------------------------------------------------------------
 

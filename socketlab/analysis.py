@@ -7,6 +7,10 @@ be checked by hand. Days are UTC days, as Socket buckets its data.
 The ignored share is defined once, here: ignored / (ignored + active), per severity and over
 all severities; a day with no alerts has no share (NaN), not 0.
 
+Remediation metrics (``alert_episodes``, ``time_to_remediate``, ``sla_status``,
+``introduced_vs_fixed``, ``resolutions_by_reason``, ``cross_tool_packages``, ``prioritize``) read
+Snyk issues, Snyk exports and Socket alert episodes alike: see socketlab._remediation.
+
 Several orgs: a frame that holds more than one org (the ``org`` column of
 ``snapshots([...])``/``alerts([...])``, or Snyk's ``organization_id`` when it has several values)
 is analysed org by org: every function gives, for each org, exactly what it gives for that org's
@@ -22,24 +26,40 @@ from typing import Any, Concatenate, ParamSpec
 
 import pandas as pd
 
+from socketlab import _remediation
 from socketlab._frames import concat_frames, explode_coordinates, utc_timestamp
+from socketlab._posture import PostureSummary, posture_summary
+from socketlab._remediation import DEFAULT_SLA_DAYS, SLA_STATES, SNYK_ECOSYSTEMS, SlaPolicy
 from socketlab._schema import SEVERITY
 
 __all__ = [
+    "DEFAULT_SLA_DAYS",
     "ORG_COLUMNS",
     "SEVERITIES",
+    "SLA_STATES",
+    "SNYK_ECOSYSTEMS",
+    "PostureSummary",
+    "SlaPolicy",
     "alert_churn",
     "alert_counts",
+    "alert_episodes",
     "alert_totals",
+    "cross_tool_packages",
     "daily_snapshots",
     "dependency_split",
     "ignored_share",
+    "introduced_vs_fixed",
     "job_health",
     "open_backlog",
     "org_column",
+    "posture_summary",
+    "prioritize",
     "project_risk",
+    "resolutions_by_reason",
+    "sla_status",
     "snapshot_coverage",
     "snyk_ignored_share",
+    "time_to_remediate",
     "top_alert_types",
     "top_packages",
     "week_over_week",
@@ -413,6 +433,17 @@ def snapshot_coverage(snapshots: pd.DataFrame, start: Any = None, end: Any = Non
     out["covered"] = out["day"].map(ok).fillna(0).gt(0)
     return out[["day", "covered", "jobs", "failed"]]
 
+
+# -- remediation: episodes, time to remediate, SLA, introduced versus fixed, priorities ----------------
+# (socketlab._remediation holds them; here each runs org by org, like every function above)
+
+alert_episodes = _per_org(_remediation.alert_episodes)
+time_to_remediate = _per_org(_remediation.time_to_remediate)
+sla_status = _per_org(_remediation.sla_status)
+introduced_vs_fixed = _per_org(_remediation.introduced_vs_fixed)
+resolutions_by_reason = _per_org(_remediation.resolutions_by_reason)
+prioritize = _per_org(_remediation.prioritize)
+cross_tool_packages = _remediation.cross_tool_packages  # pairs of orgs: it splits both sides itself
 
 # keep the severity dtype of Snyk frames importable from here for chart code
 SNYK_SEVERITY = SEVERITY.dtype()

@@ -22,17 +22,23 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
 from socketlab import analysis
+from socketlab._errors import InvalidParameterError
+from socketlab._posture import PostureSummary
 from socketlab.display import in_kernel
 
 __all__ = [
+    "REASON_COLORS",
     "SEVERITY_COLORS",
+    "SLA_COLORS",
     "STATUS_COLORS",
+    "TOOL_COLORS",
     "alert_churn_chart",
     "alert_totals_chart",
     "alert_trend",
@@ -40,12 +46,17 @@ __all__ = [
     "dependencies_chart",
     "enable_offline",
     "ignored_share_chart",
+    "introduced_vs_fixed_chart",
     "job_health_chart",
+    "posture_summary_chart",
     "project_risk_chart",
+    "resolutions_chart",
     "side_by_side",
+    "sla_chart",
     "snyk_backlog_chart",
     "snyk_ignored_share_chart",
     "socket_ignored_share_chart",
+    "time_to_remediate_chart",
     "top_alert_types_chart",
     "top_packages_chart",
     "week_over_week_chart",
@@ -62,6 +73,12 @@ STATUS_COLORS: dict[str, str] = {
     "in-progress": "#3182bd",
     "none": "#000000",  # a day without any snapshot job
 }
+# the SLA states, as traffic lights; the two tools; the four reasons of Socket's alert resolutions
+SLA_COLORS: dict[str, str] = {"within": "#74c476", "at_risk": "#fd8d3c", "breached": "#de2d26"}
+TOOL_COLORS: dict[str, str] = {"Socket": "#5b3fd1", "Snyk": "#4c4a73"}
+REASON_COLORS: dict[str, str] = {
+    "false_positive": "#6baed6", "remediated": "#31a354", "tolerable_risk": "#fdae6b", "other": "#bdbdbd",
+}  # fmt: skip
 SHARE_DEFINITION = "ignored share = ignored / (ignored + active)"
 DAY = alt.X("utcyearmonthdate(day):T", title="Day (UTC)", axis=alt.Axis(format="%b %Y"))
 DAY_TOOLTIP = alt.Tooltip("utcyearmonthdate(day):T", title="Day (UTC)", format="%Y-%m-%d")
@@ -428,3 +445,195 @@ def side_by_side(*charts: AnyChart, title: str | None = None) -> alt.HConcatChar
     """Charts next to each other with one shared colour legend (e.g. Socket and Snyk)."""
     combined = alt.hconcat(*charts).resolve_scale(color="shared")
     return combined.properties(title=title) if title else combined
+
+
+# -- remediation and SLA ------------------------------------------------------------------------------
+
+
+def _tools(frames: Mapping[str, pd.DataFrame], what: str) -> list[tuple[str, pd.DataFrame]]:
+    if not isinstance(frames, Mapping) or not frames:
+        raise InvalidParameterError(
+            "frames", f"expected {{tool: frame}}, e.g. {{'Socket': episodes, 'Snyk': issues}}, for {what}"
+        )
+    return [(str(tool), frame) for tool, frame in frames.items() if frame is not None]
+
+
+def _tool_color(tools: list[str]) -> alt.Color:
+    colors = [TOOL_COLORS.get(t, "#888888") for t in tools]
+    return alt.Color("tool:N", title="Tool", scale=alt.Scale(domain=tools, range=colors), sort=tools)
+
+
+_PERIODS = {"D": "day", "W": "ISO week", "M": "month", "Q": "quarter"}
+
+
+def _bar_width(periods: pd.Series, width: int) -> float:
+    """Bars about as wide as their period on a time axis ``width`` pixels wide."""
+    count = max(1, periods.nunique())
+    return float(max(2.0, min(40.0, width / count * 0.75)))
+
+
+def time_to_remediate_chart(frames: Mapping[str, pd.DataFrame]) -> AnyChart:
+    """Median days to remediate by severity, one bar per tool; a tick marks the 90th percentile.
+
+    ``frames`` maps a tool to its items: ``{"Socket": alert_episodes(alerts), "Snyk": issues}``
+    (or a Snyk export): analysis.time_to_remediate of each.
+    """
+    parts = []
+    for tool, frame in _tools(frames, "time_to_remediate_chart"):
+        ttr = analysis.time_to_remediate(frame)
+        parts.append(ttr[ttr["severity"].astype(str).isin(analysis.SEVERITIES)].assign(tool=tool))
+    data = _tidy(pd.concat(parts, ignore_index=True)) if parts else pd.DataFrame()
+    tools = [t for t, _ in _tools(frames, "time_to_remediate_chart")]
+    x = alt.X("severity:N", title="Severity", sort=list(analysis.SEVERITIES), axis=alt.Axis(labelAngle=0))
+    tooltip = [alt.Tooltip("tool:N"), alt.Tooltip("severity:N"), alt.Tooltip("median_days:Q", format=".1f"),
+               alt.Tooltip("mean_days:Q", format=".1f"), alt.Tooltip("p90_days:Q", format=".1f"),
+               alt.Tooltip("resolved:Q"), alt.Tooltip("open:Q")]  # fmt: skip
+    bars = alt.Chart(data).mark_bar().encode(
+        x=x, xOffset=alt.XOffset("tool:N", sort=tools), y=alt.Y("median_days:Q", title="Days to remediate"),
+        color=_tool_color(tools), tooltip=tooltip,
+    )  # fmt: skip
+    ticks = (
+        alt.Chart(data)
+        .mark_tick(color="#252525", thickness=2, size=14)
+        .encode(x=x, xOffset=alt.XOffset("tool:N", sort=tools), y="p90_days:Q", tooltip=tooltip)
+    )
+    title = alt.Title("Time to remediate, by severity", subtitle="bars: median days; ticks: 90th percentile")
+    return (bars + ticks).properties(width=420, height=240, title=title)
+
+
+def sla_chart(
+    frames: Mapping[str, pd.DataFrame], policy: Any = None, now: Any = None, warn_days: float = 7
+) -> AnyChart:
+    """Open items (ignored ones left out) by SLA state, per tool and severity (analysis.sla_status)."""
+    parts = []
+    for tool, frame in _tools(frames, "sla_chart"):
+        states = analysis.sla_status(frame, policy=policy, now=now, warn_days=warn_days)
+        open_ = states[(states["status"] == "open") & ~states["ignored"].fillna(False) & states["sla_state"].notna()]
+        counts = open_.groupby(["severity", "sla_state"], observed=True).size().rename("items").reset_index()
+        parts.append(counts[counts["severity"].astype(str).isin(analysis.SEVERITIES)].assign(tool=tool))
+    data = _tidy(pd.concat(parts, ignore_index=True)) if parts else pd.DataFrame()
+    states_domain = list(SLA_COLORS)
+    return (
+        alt.Chart(data, title=alt.Title("SLA of open items", subtitle=f"at risk: due within {warn_days:g} days"))
+        .mark_bar()
+        .encode(
+            y=alt.Y("severity:N", title="Severity", sort=list(analysis.SEVERITIES)),
+            x=alt.X("items:Q", title="Open items", stack="zero"),
+            color=alt.Color("sla_state:N", title="SLA", sort=states_domain,
+                            scale=alt.Scale(domain=states_domain, range=list(SLA_COLORS.values()))),
+            order=alt.Order("state_rank:Q"),
+            row=alt.Row("tool:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+            tooltip=[alt.Tooltip("tool:N"), alt.Tooltip("severity:N"), alt.Tooltip("sla_state:N", title="SLA"),
+                     alt.Tooltip("items:Q")],
+        )
+        .transform_calculate(state_rank=f"indexof({states_domain}, datum.sla_state)")
+        .properties(width=420, height=alt.Step(18))
+    )  # fmt: skip
+
+
+def introduced_vs_fixed_chart(frame: pd.DataFrame, freq: str = "W", title: str = "Introduced versus fixed") -> AnyChart:
+    """Items introduced (above zero) and fixed (below zero) per period, by severity."""
+    flows = analysis.introduced_vs_fixed(frame, freq)
+    flows = flows[flows["severity"].astype(str).isin(analysis.SEVERITIES)]
+    orgs = [c for c in analysis.ORG_COLUMNS if c in flows.columns]
+    long = pd.concat(
+        [
+            flows.assign(change="introduced", items=flows["introduced"]),
+            flows.assign(change="fixed", items=-flows["fixed"]),
+        ],
+        ignore_index=True,
+    )[[*orgs, "period", "severity", "change", "items"]]
+    data = _tidy(long)
+    period = _PERIODS[freq]
+    chart = (
+        alt.Chart(data, title=alt.Title(title, subtitle=f"per {period} (UTC); fixed below zero"))
+        .mark_bar(width=_bar_width(flows["period"], 640))
+        .encode(
+            x=alt.X("utcyearmonthdate(period):T", title=f"{period[0].upper()}{period[1:]} (UTC)"),
+            y=alt.Y("items:Q", title="Introduced (+) / fixed (-)", stack="zero"),
+            color=_severity_color(),
+            order=alt.Order("severity_rank:Q"),
+            tooltip=[alt.Tooltip("utcyearmonthdate(period):T", title="Period of", format="%Y-%m-%d"),
+                     alt.Tooltip("severity:N"), alt.Tooltip("change:N"), alt.Tooltip("items:Q")],
+        )
+        .transform_calculate(severity_rank=f"indexof({list(analysis.SEVERITIES)}, datum.severity)")
+        .properties(width=640, height=240)
+    )  # fmt: skip
+    return _by_org(chart, data)
+
+
+def resolutions_chart(resolutions: pd.DataFrame, freq: str = "M") -> AnyChart:
+    """Socket alert resolutions made per period, stacked by reason (analysis.resolutions_by_reason)."""
+    data = _tidy(analysis.resolutions_by_reason(resolutions, freq))
+    reasons = list(REASON_COLORS)
+    period = _PERIODS[freq]
+    chart = (
+        alt.Chart(data, title=alt.Title("Resolutions by reason",
+                                        subtitle=f"who ignored or resolved alerts, and why; per {period}"))
+        .mark_bar(width=_bar_width(data["period"], 640))
+        .encode(
+            x=alt.X("utcyearmonthdate(period):T", title=f"{period[0].upper()}{period[1:]} (UTC)"),
+            y=alt.Y("resolutions:Q", title="Resolutions made", stack="zero"),
+            color=alt.Color("reason:N", title="Reason", sort=reasons,
+                            scale=alt.Scale(domain=reasons, range=list(REASON_COLORS.values()))),
+            tooltip=[alt.Tooltip("utcyearmonthdate(period):T", title="Period of", format="%Y-%m-%d"),
+                     alt.Tooltip("reason:N"), alt.Tooltip("resolutions:Q"),
+                     alt.Tooltip("share:Q", format=".0%", title="Share of the period")],
+        )
+        .properties(width=640, height=220)
+    )  # fmt: skip
+    return _by_org(chart, data)
+
+
+# -- the posture summary ----------------------------------------------------------------------------
+
+_TILE_COLORS = {
+    "socket_open": SEVERITY_COLORS["high"], "snyk_open": SEVERITY_COLORS["high"],
+    "socket_ttr": TOOL_COLORS["Socket"], "snyk_ttr": TOOL_COLORS["Snyk"], "sla": SLA_COLORS["breached"],
+    "ignored": ALL_COLOR, "coverage": STATUS_COLORS["failure"],
+}  # fmt: skip
+TILE_WIDTH = 240
+
+
+def _tile(row: pd.Series, trend: pd.DataFrame) -> alt.VConcatChart:
+    """One tile: its title, headline value and detail as text, and a sparkline of its trend."""
+    text = pd.DataFrame([{"title": row["title"], "value": row["value"], "detail": row["detail"]}])
+    size = 22 if len(str(row["value"])) <= 14 else 16  # a long headline (two numbers) in smaller type
+    base = alt.Chart(text).properties(width=TILE_WIDTH, height=64)
+    words = alt.layer(
+        base.mark_text(align="left", baseline="top", x=0, y=0, fontSize=12, color="#555555").encode(text="title:N"),
+        base.mark_text(align="left", baseline="top", x=0, y=17, fontSize=size, fontWeight="bold",
+                       color="#1d1d1f").encode(text="value:N"),
+        base.mark_text(align="left", baseline="top", x=0, y=48, fontSize=10, color="#555555",
+                       limit=TILE_WIDTH).encode(text="detail:N"),
+    )  # fmt: skip
+    color = _TILE_COLORS.get(str(row["tile"]), ALL_COLOR)
+    if len(trend):
+        spark = (
+            alt.Chart(_tidy(trend))
+            .mark_line(color=color, strokeWidth=1.5, interpolate="monotone",
+                       point=alt.OverlayMarkDef(size=6, color=color))
+            .encode(
+                x=alt.X("utcyearmonthdate(day):T", axis=None),
+                y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
+                tooltip=[alt.Tooltip("utcyearmonthdate(day):T", title="Day (UTC)", format="%Y-%m-%d"),
+                         alt.Tooltip("value:Q", format=",.2~f")],
+            )
+            .properties(width=TILE_WIDTH, height=36)
+        )  # fmt: skip
+    else:
+        empty = pd.DataFrame([{"note": "no trend"}])
+        spark = alt.Chart(empty).mark_text(align="left", x=0, y=18, fontSize=10, color="#999999").encode(
+            text="note:N").properties(width=TILE_WIDTH, height=36)  # fmt: skip
+    return alt.vconcat(words, spark, spacing=2)
+
+
+def posture_summary_chart(summary: PostureSummary, per_row: int = 3) -> alt.VConcatChart:
+    """The posture summary as a grid of tiles, each a headline number and a sparkline of its trend."""
+    if not isinstance(summary, PostureSummary):
+        raise InvalidParameterError("summary", "expected analysis.posture_summary(...)")
+    tiles = [_tile(row, summary.trends[summary.trends["tile"] == row["tile"]]) for _, row in summary.tiles.iterrows()]
+    rows = [alt.hconcat(*tiles[i : i + per_row], spacing=24) for i in range(0, len(tiles), per_row)]
+    stamp = summary.now.strftime("%Y-%m-%d %H:%M UTC")
+    title = alt.Title("Posture summary", subtitle=f"as of {stamp}; each line: the last days' trend", anchor="start")
+    return alt.vconcat(*rows, spacing=18, title=title).configure_view(strokeWidth=0)

@@ -41,10 +41,12 @@ from socketlab._config import SOCKET_TOKEN_ENV
 from socketlab._errors import SocketlabError
 from socketlab._examples import NOTEBOOKS, example_notebooks, missing_notebooks
 
-__all__ = ["NOTEBOOKS", "SNYK_PAGES", "ReportError", "ReportPage", "build_report", "find_notebooks"]
+__all__ = ["NOTEBOOKS", "SNYK_PAGES", "SUMMARY_PAGE", "ReportError", "ReportPage", "build_report", "find_notebooks"]
 
-# The pages that read Snyk's API: left out by snyk="skip".
-SNYK_PAGES: tuple[str, ...] = ("02-ignored-vs-active", "04-snyk-issues")
+# The pages that need Snyk's API: left out by snyk="skip" (the posture summary shows Socket's
+# tiles alone then: it asks for Snyk as optional, and SOCKETLAB_SNYK=skip says it is left out).
+SNYK_PAGES: tuple[str, ...] = ("02-ignored-vs-active", "04-snyk-issues", "06-remediation-sla")
+SUMMARY_PAGE = "00-posture-summary"  # the page the report opens on
 MARKER = "socketlab-report.json"  # what tells a previous report (safe to replace) from any other folder
 VEGALITE = re.compile(r"application/vnd\.vegalite\.v\d+(\.json|\+json)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -64,6 +66,7 @@ class ReportPage:
     path: Path
     charts: list[Path] = field(default_factory=list)  # the SVG of each chart, in order
     sources: list[dict[str, Any]] = field(default_factory=list)  # where each API's data came from
+    specs: list[dict[str, Any]] = field(default_factory=list)  # each chart's Vega-Lite spec, in order
 
 
 def find_notebooks(folder: str | os.PathLike[str] | None = None) -> Path:
@@ -310,6 +313,20 @@ def _source_list(sources: Sequence[Mapping[str, Any]]) -> str:
     return f'<ul class="sources">{items}</ul>'
 
 
+def _opening(pages: Sequence[ReportPage]) -> str:
+    """The report opens on the posture summary: its tiles, drawn live (offline), and a link to its page."""
+    page = next((p for p in pages if p.name == SUMMARY_PAGE and p.specs), None)
+    if page is None:
+        return ""
+    payload = json.dumps(page.specs[0]).replace("</", "<\\/")
+    return (
+        f'<section class="opening"><h2><a href="{page.name}.html">{html.escape(page.title)}</a></h2>'
+        '<div class="socketlab-chart" id="chart-1"></div>'
+        f'<script type="application/json" class="socketlab-spec" data-target="chart-1">{payload}</script>'
+        f'<p><a href="{page.name}.html">The posture summary in detail</a>, then every page below.</p></section>'
+    )
+
+
 def _snyk_mode(live: bool, snyk: SnykMode | None) -> SnykMode:
     mode: SnykMode = snyk or ("live" if live else "sandbox")
     if mode not in ("live", "sandbox", "skip"):
@@ -330,7 +347,8 @@ def _check_tokens(live: bool, snyk: SnykMode, environ: Mapping[str, str]) -> Non
         )
     if snyk == "live" and not environ.get("SNYK_TOKEN", "").strip():
         raise ReportError(
-            f"--live needs SNYK_TOKEN for the Snyk pages ({', '.join(SNYK_PAGES)}): set SNYK_TOKEN, "
+            f"--live needs SNYK_TOKEN for the Snyk pages ({', '.join(SNYK_PAGES)}) and the posture summary's "
+            "Snyk tiles: set SNYK_TOKEN, "
             "or add --snyk sandbox (those pages from the sandbox's demo data, labelled as such) "
             "or --snyk skip (those pages left out)"
         )
@@ -450,7 +468,8 @@ def _build(
         template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
     )
     sandbox = "1" if not live else ("snyk" if snyk == "sandbox" else "0")
-    env = {"SOCKETLAB_SANDBOX": sandbox, "SOCKETLAB_PROGRESS": "0", "SOCKETLAB_CHART_RENDERER": "vegalite-json"}
+    env = {"SOCKETLAB_SANDBOX": sandbox, "SOCKETLAB_PROGRESS": "0", "SOCKETLAB_CHART_RENDERER": "vegalite-json",
+           "SOCKETLAB_SNYK": "skip" if snyk == "skip" else None}  # fmt: skip
     pages: list[ReportPage] = []
     bodies: dict[str, str] = {}
     with _environment(env):
@@ -462,7 +481,9 @@ def _build(
             charts = _chart_outputs(notebook, charts_dir, name)
             body, _ = exporter.from_notebook_node(notebook)
             path = out_dir / f"{name}.html"
-            pages.append(ReportPage(name, _title(notebook, name), path, [p for p, _ in charts], sources))
+            pages.append(
+                ReportPage(name, _title(notebook, name), path, [p for p, _ in charts], sources, [c for _, c in charts])
+            )
             bodies[name] = _source_list(sources) + body
     for page in pages:
         page.path.write_text(_page(page.title, bodies[page.name], _nav(pages, page.name), bundle))
@@ -494,10 +515,14 @@ def _build(
         "<h1>Supply-chain posture report</h1>"
         f"<p>Built by socketlab {html.escape(__version__)}: {kind}. Where the data came from:</p>"
         f"{_source_list(overall)}{skipped}"
+        f"{_opening(pages)}"
         "<p>Every page renders offline; each chart is also in <code>charts/</code> as SVG and PNG.</p>"
         f'<div class="cards">{cards}</div><footer>Times are UTC.</footer>'
     )
-    (out_dir / "index.html").write_text(_page("socketlab report", index_body, _nav(pages, "index"), None))
+    opens = any(p.name == SUMMARY_PAGE and p.specs for p in pages)
+    (out_dir / "index.html").write_text(
+        _page("socketlab report", index_body, _nav(pages, "index"), bundle if opens else None)
+    )
     marker = {
         "generator": "socketlab",
         "version": __version__,

@@ -539,7 +539,7 @@ def test_notebooks_copies_the_examples_to_edit(tmp_path: Path) -> None:
     assert sorted(p.stem for p in target.iterdir()) == sorted(NOTEBOOKS)
     again = _run("notebooks", str(target))
     assert again.returncode == 2
-    assert "already has 01-alert-trends.ipynb" in again.stderr and "--force" in again.stderr
+    assert "already has 00-posture-summary.ipynb, 01-alert-trends.ipynb" in again.stderr and "--force" in again.stderr
     assert _run("notebooks", str(target), "--force").returncode == 0
 
 
@@ -553,3 +553,13 @@ def test_report_arguments_are_checked_before_any_notebook_runs(tmp_path: Path) -
     both = _run("report", "--snyk-org-id", "x", "--snyk-group-id", "y")
     assert both.returncode == 2 and "not allowed with argument" in both.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_capture_takes_todays_captures_once(tmp_path: Path) -> None:
+    """A real process on the demo data: captured, then 'already captured today' (more in test_capture.py)."""
+    first = _run("capture", "--sandbox", "--org", "globex", "--history-dir", str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.count("captured ") == 2 and f"history store: {tmp_path}" in first.stdout
+    again = _run("capture", "--sandbox", "--org", "globex", "--history-dir", str(tmp_path), "--quiet")
+    assert (again.returncode, again.stdout, again.stderr) == (0, "", "")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"snyk-issues-{GLOBEX}", "socket-resolutions-globex"]

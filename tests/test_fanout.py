@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -19,6 +20,16 @@ from socketlab.sandbox import SandboxToken, SnykSandbox, SnykToken, SocketSandbo
 from socketlab.sandbox._socket import Reply
 
 SPAN: dict[str, Any] = {"start": "2026-01-01", "end": "2026-06-30", "window_days": 7}
+
+
+@pytest.fixture(autouse=True)
+def ctrl_c_as_in_a_terminal() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt here and in the processes these tests start, as in a terminal or a
+    kernel, even when pytest itself was started in the background (`pytest &`: a shell starts background
+    jobs with SIGINT ignored, and child processes inherit that)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 def _join_workers() -> None:

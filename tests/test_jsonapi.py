@@ -290,10 +290,10 @@ def test_issue_frame_types() -> None:
 
 
 def test_empty_frames_keep_every_column() -> None:
-    """An empty collection still has every schema column, with its dtype."""
+    """An empty collection still has every schema column, with its dtype, the derived ones last."""
     for schema in (ISSUES, PROJECTS):
         empty = to_frame([], schema)
-        assert list(empty.columns) == [c.name for c in schema]
+        assert list(empty.columns) == [c.name for c in (*schema.fields, *schema.derived)]
         assert len(empty) == 0
     empty, full = to_frame([], ISSUES), to_frame([ISSUE], ISSUES)
     pd.testing.assert_series_equal(empty.dtypes, full.dtypes.drop("brand_new_attribute"))

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from socketlab import sandbox
-from socketlab.report import MARKER, NOTEBOOKS, SNYK_PAGES, ReportError, build_report
+from socketlab.report import MARKER, NOTEBOOKS, ReportError, build_report
 from socketlab.sandbox import SnykSandbox, SocketSandbox
 from tests.conftest import REHEARSAL_NOW, LiveRun, clean_env, tiny_notebooks
+from tests.test_report import PAGE_APIS
 
 ACME = SnykSandbox.org_id("acme-corp")
 
@@ -41,9 +42,7 @@ def test_every_page_shows_the_real_base_urls_not_the_sandbox(live_report: LiveRu
         "socket": ("false", f"Socket data: {live_report.root}/v0"),
         "snyk": ("false", f"Snyk data: {live_report.root}/rest"),
     }
-    apis = {"socket", "snyk"} if name in ("index", "02-ignored-vs-active") else (
-        {"snyk"} if name in SNYK_PAGES else {"socket"}
-    )  # fmt: skip
+    apis = {"socket", "snyk"} if name == "index" else PAGE_APIS[name]
     assert labels == {api: expected[api] for api in apis}
     assert 'data-sandbox="true"' not in page and "data: the offline sandbox" not in page  # (the prose may name it)
 
@@ -99,7 +98,8 @@ def test_a_missing_snyk_token_stops_the_live_report_with_the_choices(built_repor
                       SOCKET_API_TOKEN=sandbox.DEMO_TOKEN, SOCKET_API_BASE_URL=root + "/v0")  # fmt: skip
     assert result.returncode == 2
     assert result.stderr == (
-        "error: --live needs SNYK_TOKEN for the Snyk pages (02-ignored-vs-active, 04-snyk-issues): set SNYK_TOKEN, "
+        "error: --live needs SNYK_TOKEN for the Snyk pages (02-ignored-vs-active, 04-snyk-issues, "
+        "06-remediation-sla) and the posture summary's Snyk tiles: set SNYK_TOKEN, "
         "or add --snyk sandbox (those pages from the sandbox's demo data, labelled as such) or --snyk skip "
         "(those pages left out)\n"
     )

@@ -15,6 +15,12 @@ import socketlab as sl
 from socketlab.report import MARKER, NOTEBOOKS, SNYK_PAGES, ReportError, build_report
 from tests.conftest import ROOT, TEST_TOKEN, tiny_notebooks
 
+# which APIs each page reads (what its label must list)
+PAGE_APIS: dict[str, set[str]] = {
+    "00-posture-summary": {"socket", "snyk"}, "01-alert-trends": {"socket"}, "02-ignored-vs-active": {"socket", "snyk"},
+    "03-snapshot-jobs": {"socket"}, "04-snyk-issues": {"snyk"}, "05-alert-analytics": {"socket"},
+    "06-remediation-sla": {"socket", "snyk"},
+}  # fmt: skip
 REMOTE = re.compile(r"""<(script|link|img|iframe)[^>]+(src|href)=["']?(https?:)?//""", re.IGNORECASE)
 
 
@@ -63,8 +69,7 @@ def _labels(page: str) -> dict[str, str]:
 def test_every_page_says_its_data_is_the_sandboxs(built_report: Path, name: str) -> None:
     """The label comes from the notes the notebook's clients displayed, not from the report's settings."""
     labels = _labels((built_report / f"{name}.html").read_text())
-    expected = {"socket", "snyk"} if name == "02-ignored-vs-active" else {"snyk"} if name in SNYK_PAGES else {"socket"}
-    assert set(labels) == expected
+    assert set(labels) == PAGE_APIS[name]
     for api, label in labels.items():
         assert label == f"{api.capitalize()} data: the offline sandbox (demo data, not a real organization)"
 
@@ -154,7 +159,7 @@ def test_snyk_skip_leaves_the_snyk_pages_out_with_a_note(tmp_path: Path) -> None
     pages = sorted(p.stem for p in index.parent.glob("*.html"))
     assert pages == sorted(["index", *(n for n in NOTEBOOKS if n not in SNYK_PAGES)])
     text = index.read_text()
-    note = "Left out: 02-ignored-vs-active, 04-snyk-issues (no Snyk data: <code>--snyk skip</code>)"
+    note = f"Left out: {', '.join(SNYK_PAGES)} (no Snyk data: <code>--snyk skip</code>)"
     assert f'<p class="left-out">{note}.</p>' in text
     assert json.loads((index.parent / MARKER).read_text())["left_out"] == list(SNYK_PAGES)
 
@@ -171,7 +176,7 @@ def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path: Path) -> None
 
 
 def test_missing_notebooks_are_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ReportError, match="lacks the notebooks 01-alert-trends.*socketlab notebooks DIR"):
+    with pytest.raises(ReportError, match="lacks the notebooks 00-posture-summary.*socketlab notebooks DIR"):
         build_report(tmp_path / "out", notebooks=tmp_path, progress=False)
 
 
@@ -182,7 +187,7 @@ def test_the_examples_are_found_and_copied(tmp_path: Path) -> None:
     assert [p.name for p in copied] == [f"{n}.ipynb" for n in NOTEBOOKS]
     assert all(p.read_bytes() == (ROOT / "notebooks" / p.name).read_bytes() for p in copied)
     copied[0].write_text("{}")  # an edit
-    with pytest.raises(sl.ConfigurationError, match="already has 01-alert-trends.ipynb, .*--force"):
+    with pytest.raises(sl.ConfigurationError, match="already has 00-posture-summary.ipynb, .*--force"):
         sl.copy_notebooks(tmp_path / "mine")
     assert copied[0].read_text() == "{}"
     sl.copy_notebooks(tmp_path / "mine", overwrite=True)
@@ -227,3 +232,30 @@ def test_where_folders_cannot_be_exchanged_two_renames_swap_the_report(
     report._swap_in(staging, target)
     assert (target / "index.html").read_text() == "new"
     assert [p.name for p in tmp_path.iterdir()] == ["reports"]
+
+
+def test_the_report_opens_on_the_posture_summary(built_report: Path) -> None:
+    """The posture summary is the first page, and the index (where the report opens) draws its tiles."""
+    assert NOTEBOOKS[0] == "00-posture-summary"
+    index = (built_report / "index.html").read_text()
+    opening = index.split('<section class="opening">', 1)[1].split("</section>", 1)[0]
+    assert '<a href="00-posture-summary.html">Posture summary</a>' in opening
+    spec = json.loads(re.search(r'class="socketlab-spec"[^>]*>(.*?)</script>', opening, re.S).group(1))  # type: ignore[union-attr]
+    assert spec["title"]["text"] == "Posture summary"
+    assert "vegaEmbed" in index  # drawn offline, like every page's charts
+    nav = re.findall(r'<a href="([^"]+)\.html"', index.split("</nav>", 1)[0])
+    assert nav[:2] == ["index", "00-posture-summary"]
+
+
+def test_snyk_skip_keeps_the_posture_summary_with_socket_alone(tmp_path: Path) -> None:
+    """--snyk skip: the pages that need Snyk are left out; the summary asks for Snyk as optional and gets None."""
+    folder = tiny_notebooks(tmp_path / "nb")
+    summary = nbformat.read(folder / "00-posture-summary.ipynb", as_version=4)
+    summary.cells[-1].source = (
+        "import socketlab as sl\nsnyk = sl.snyk_client_or_sandbox(optional=True)\n"
+        "print('snyk is', snyk, sl.snyk_scope(snyk, org))\n"
+    )
+    nbformat.write(summary, folder / "00-posture-summary.ipynb")
+    index = build_report(tmp_path / "out", notebooks=folder, snyk="skip", progress=False)
+    page = (index.parent / "00-posture-summary.html").read_text()
+    assert "snyk is None None" in page and "Snyk data: left out" in page

@@ -176,3 +176,71 @@ def test_historical_errors_conform(app: SocketSandbox, path: str) -> None:
     reply = app.handle("GET", target, spent)
     assert reply.status == 429
     _check(FULL_SPEC, spec_path, "get", reply)
+
+
+RESOLUTIONS_PATH = "/orgs/{org_slug}/alerts/resolutions"
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "status"),
+    [
+        ("", AUTH, 200),
+        ("?per_page=5&direction=asc", AUTH, 200),
+        ("?per_page=100", AUTH, 200),
+        ("?direction=sideways", AUTH, 400),
+        ("?per_page=101", AUTH, 400),
+        ("?per_page=0", AUTH, 400),
+        ("?startAfterCursor=%%%", AUTH, 400),
+        ("", {}, 401),
+        ("", {"Authorization": "Bearer sktsec_listonly"}, 403),  # no alert-resolution:list scope
+    ],
+)
+def test_alert_resolutions_conform(app: SocketSandbox, query: str, headers: dict[str, str], status: int) -> None:
+    reply = app.handle("GET", f"/v0/orgs/acme-corp/alerts/resolutions{query}", headers)
+    assert reply.status == status, reply.body[:300]
+    _check(FULL_SPEC, RESOLUTIONS_PATH, "get", reply)
+
+
+def test_every_page_of_resolutions_conforms_and_unknown_orgs_are_404(app: SocketSandbox) -> None:
+    first = target = "/v0/orgs/acme-corp/alerts/resolutions?per_page=4"
+    seen: list[str] = []
+    while True:
+        reply = app.handle("GET", target, AUTH)
+        _check(FULL_SPEC, RESOLUTIONS_PATH, "get", reply)
+        seen += [item["uuid"] for item in reply.json()["items"]]
+        cursor = reply.json()["endCursor"]
+        if cursor is None:
+            break
+        target = f"{first}&startAfterCursor={cursor}"
+    assert len(seen) == len(set(seen)) > 8
+    missing = app.handle("GET", "/v0/orgs/nope/alerts/resolutions", AUTH)
+    assert missing.status == 404
+    _check(FULL_SPEC, RESOLUTIONS_PATH, "get", missing)
+
+
+def test_resolutions_spend_one_quota_unit_and_answer_429_when_spent(app: SocketSandbox) -> None:
+    app.add_token(SandboxToken("sktsec_two_units", max_quota=2))
+    two = {"Authorization": "Bearer sktsec_two_units"}
+    assert [app.handle("GET", "/v0/orgs/acme-corp/alerts/resolutions", two).status for _ in range(2)] == [200, 200]
+    reply = app.handle("GET", "/v0/orgs/acme-corp/alerts/resolutions", two)
+    assert reply.status == 429
+    _check(FULL_SPEC, RESOLUTIONS_PATH, "get", reply)
+
+
+def test_cve_alert_props_are_the_specs_cve_alert_props(app: SocketSandbox) -> None:
+    """CVE alerts carry EPSS and KEV where Socket's CVE alert types put them (SocketIssue props)."""
+    reply = app.handle("GET", "/v0/orgs/acme-corp/historical/alerts?date=2026-10-30&range=-0d", AUTH)
+    variants = FULL_SPEC["components"]["schemas"]["SocketIssue"]["anyOf"]
+    props_schema = {
+        v["properties"]["type"]["enum"][0]: v["properties"]["value"]["allOf"][1]["properties"]["props"]
+        for v in variants
+        if v["properties"]["type"].get("enum", [""])[0] in ("criticalCVE", "cve", "mediumCVE", "mildCVE")
+    }
+    cves = [i for i in reply.json()["items"] if i["alert"]["type"] in props_schema]
+    assert len(cves) > 10 and any(i["alert"]["props"]["kevs"] for i in cves)
+    filter_fields = {"priority", "actionSourceType", "cvePatchStatus", "reachabilityType", "reachabilityAnalysisType"}
+    for item in cves:
+        # the spec's props, plus the fields the historical filters read (historical props are free-form)
+        props = {k: v for k, v in item["alert"]["props"].items() if k not in filter_fields}
+        schema = {**props_schema[item["alert"]["type"]], "components": FULL_SPEC["components"]}
+        OAS30Validator(schema).validate(props)

@@ -164,3 +164,43 @@ def test_data_source_notes_and_scope_errors_do_not_show_the_token(
     assert "SOCKET_API_TOKEN" in text and "SNYK_TOKEN" in text
     for token in (*_forms(TEST_TOKEN), SNYK_TEST_TOKEN):
         assert token not in text
+
+
+def test_the_export_download_never_carries_the_token(caplog: pytest.LogCaptureFixture, clock: FakeTime) -> None:
+    """Real HTTP on loopback: the export's files are fetched from their own host with no Authorization
+    header; no log record, error or repr along the way holds the token (nor, in socketlab's own
+    records and errors, a signed URL's signature)."""
+    import datetime as dt
+
+    from socketlab import ForbiddenError
+    from socketlab._decoders import decode_export_file
+
+    app = SnykSandbox(now=clock.utcnow)
+    app.exports.file_rows = 100
+    with caplog.at_level(logging.DEBUG), sandbox.serving(app) as root:
+        with SnykClient(token=app.token, base_url=root + "/rest", sleep=clock.sleep, clock=clock.monotonic,
+                        progress=False) as snyk:  # fmt: skip
+            frame = snyk.export_issues(org_id=SnykSandbox.org_id("globex"), introduced=("2025-10-01", "2026-10-31"))
+            target, _ = app.exports.file_requests[0]
+            clock.now += dt.timedelta(hours=2)  # the signed links expire after an hour
+            with pytest.raises(ForbiddenError) as info:
+                snyk._shell.download(f"http://localhost:{root.rpartition(':')[2]}{target}", decode_export_file)
+    assert frame.attrs["files"] > 1 and len(app.exports.file_requests) == frame.attrs["files"] + 1
+    for _, headers in app.exports.file_requests:
+        assert "authorization" not in headers and headers["host"].startswith("localhost:")
+    everything = "\n".join(f"{r.name} {r.getMessage()} {r.args}" for r in caplog.records)
+    ours = "\n".join(f"{r.getMessage()} {r.args}" for r in caplog.records if r.name == "socketlab")
+    error = str(info.value) + "".join(traceback.format_exception(info.value)) + repr(vars(info.value))
+    assert app.token not in everything + error + repr(frame.attrs) + repr(snyk)
+    assert "X-Amz-Signature" not in ours + error
+
+
+def test_resolutions_logs_do_not_show_the_token(caplog: pytest.LogCaptureFixture, clock: FakeTime) -> None:
+    app = SocketSandbox(now=clock.utcnow)
+    with caplog.at_level(logging.DEBUG), sandbox.serving(app) as root:
+        with SocketClient(token=app.token, base_url=root + "/v0", auth="basic", progress=False) as sock:
+            sock.alert_resolutions("acme-corp", per_page=20)
+    text = "\n".join(f"{r.name} {r.getMessage()} {r.args}" for r in caplog.records)
+    assert "alerts/resolutions" in text
+    for form in _forms(app.token):
+        assert form not in text

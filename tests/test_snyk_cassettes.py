@@ -72,3 +72,20 @@ def test_wrong_token(snyk_app: SnykSandbox, clock: FakeTime) -> None:
             pytest.skip("needs the sandbox's token handling")
         with pytest.raises(UnauthorizedError):
             snyk.projects(ORG)
+
+
+def test_export_issues(snyk: SnykClient) -> None:
+    """Start an export, poll it, fetch its files (signed URLs on the file host, no token): one typed frame."""
+    frame = snyk.export_issues(
+        org_id=ORG, introduced=("2026-01-01", "2026-03-31"), poll_interval=1,
+        columns=["PROBLEM_ID", "ISSUE_SEVERITY", "ISSUE_STATUS", "FIRST_INTRODUCED", "LAST_RESOLVED", "CVE"],
+    )  # fmt: skip
+    assert list(frame.columns) == ["problem_id", "issue_severity", "issue_status", "first_introduced",
+                                   "last_resolved", "cve"]  # fmt: skip
+    assert len(frame) == frame.attrs["row_count"] > 0
+    assert frame["issue_severity"].cat.ordered
+    assert str(frame["first_introduced"].dtype) == "datetime64[ns, UTC]"
+    assert frame["first_introduced"].between(pd.Timestamp("2026-01-01", tz="UTC"),
+                                             pd.Timestamp("2026-04-01", tz="UTC")).all()  # fmt: skip
+    resolved = frame["issue_status"] == "resolved"
+    assert frame.loc[resolved, "last_resolved"].notna().all()

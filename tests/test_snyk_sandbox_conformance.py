@@ -197,3 +197,88 @@ def test_list_orgs_pages_with_cursors_and_serves_its_own_versions(snyk_app: Snyk
     assert old.headers["deprecation"] == "2024-02-28T00:00:00Z"
     beta = snyk_app.handle("GET", "/rest/orgs?version=2023-01-01~beta", AUTH)
     assert beta.headers["snyk-version-served"] == "2022-12-15~beta"
+
+
+# -- the Export API ----------------------------------------------------------------------------------
+
+
+def _operation_schema(path: str, method: str, status: int) -> dict[str, Any]:
+    responses = SPEC["paths"][path][method]["responses"]
+    response = responses.get(str(status)) or SPEC["components"]["responses"][str(status)]
+    while "$ref" in response:
+        response = SPEC["components"]["responses"][response["$ref"].rpartition("/")[2]]
+    return {**response["content"]["application/vnd.api+json"]["schema"], "components": SPEC["components"]}
+
+
+def _export_body(**attributes: Any) -> bytes:
+    base = {"dataset": "issues", "formats": ["csv"],
+            "filters": {"introduced": {"from": "2026-01-01T00:00:00Z", "to": "2026-03-31T23:59:59Z"}}}  # fmt: skip
+    return json.dumps({"data": {"type": "resource", "attributes": {**base, **attributes}}}).encode()
+
+
+@pytest.mark.parametrize("scope", ["orgs/{org_id}", "groups/{group_id}"])
+def test_an_export_answers_each_step_as_the_spec_says(snyk_app: SnykSandbox, clock: Any, scope: str) -> None:
+    """createExport 202, getExportJobStatus 200 while it runs and once FINISHED, getExport 200 with the files."""
+    import datetime as dt
+
+    owner = ACME if scope.startswith("orgs") else snyk_app.group_id
+    root = f"/rest/{scope.split('/')[0]}/{owner}"
+    start = snyk_app.handle("POST", f"{root}/export?{V}", AUTH, _export_body(columns=["PROBLEM_ID", "CVE"]))
+    assert start.status == 202, start.body[:300]
+    OAS30Validator(_operation_schema(f"/{scope}/export", "post", 202)).validate(start.json())
+    export_id = start.json()["data"]["id"]
+    assert start.headers["content-location"] == f"{root}/jobs/export/{export_id}"
+    statuses = []
+    for _ in range(5):
+        job = snyk_app.handle("GET", f"{root}/jobs/export/{export_id}?{V}", AUTH)
+        assert job.status == 200
+        OAS30Validator(_operation_schema(f"/{scope}/jobs/export/{{export_id}}", "get", 200)).validate(job.json())
+        statuses.append(job.json()["data"]["attributes"]["status"])
+        clock.now += dt.timedelta(seconds=1)
+    assert statuses[0] == "PENDING" and "STARTED" in statuses and statuses[-1] == "FINISHED"
+    results = snyk_app.handle("GET", f"{root}/export/{export_id}?{V}", AUTH)
+    OAS30Validator(_operation_schema(f"/{scope}/export/{{export_id}}", "get", 200)).validate(results.json())
+    attributes = results.json()["data"]["attributes"]
+    assert attributes["status"] == "FINISHED" and attributes["row_count"] > 0
+    assert sum(r["row_count"] for r in attributes["results"]) == attributes["row_count"]
+    assert all(r["url"].startswith("https://snyk-exports.sandbox.invalid/") for r in attributes["results"])
+
+
+@pytest.mark.parametrize(
+    ("body", "pointer"),
+    [
+        (b"not json", "/"),
+        (
+            json.dumps(
+                {"data": {"type": "resource", "attributes": {"dataset": "issues", "formats": ["csv"]}}}
+            ).encode(),
+            "/data/attributes/filters",
+        ),
+        (_export_body(dataset="projects"), "/data/attributes/dataset"),
+        (_export_body(formats=["json"]), "/data/attributes/formats"),
+        (_export_body(columns=["NO_SUCH_COLUMN"]), "/data/attributes/columns"),
+        (_export_body(url_expiration_seconds=7200), "/data/attributes/url_expiration_seconds"),
+        (_export_body(filters={"introduced": {"from": "January"}}), "/data/attributes/filters/introduced/from"),
+    ],
+)
+def test_a_bad_export_request_is_a_400_pointing_at_the_field(snyk_app: SnykSandbox, body: bytes, pointer: str) -> None:
+    reply = snyk_app.handle("POST", f"/rest/orgs/{ACME}/export?{V}", AUTH, body)
+    assert reply.status == 400
+    OAS30Validator(_operation_schema("/orgs/{org_id}/export", "post", 400)).validate(reply.json())
+    assert reply.json()["errors"][0]["source"] == {"pointer": pointer}
+
+
+def test_the_21st_export_of_the_hour_is_a_429_with_retry_after(snyk_app: SnykSandbox) -> None:
+    for _ in range(20):
+        assert snyk_app.handle("POST", f"/rest/orgs/{ACME}/export?{V}", AUTH, _export_body()).status == 202
+    reply = snyk_app.handle("POST", f"/rest/orgs/{ACME}/export?{V}", AUTH, _export_body())
+    assert reply.status == 429 and 0 < int(reply.headers["retry-after"]) <= 3600
+    OAS30Validator(_operation_schema("/orgs/{org_id}/export", "post", 429)).validate(reply.json())
+
+
+def test_unknown_exports_and_wrong_methods(snyk_app: SnykSandbox) -> None:
+    missing = snyk_app.handle("GET", f"/rest/orgs/{ACME}/jobs/export/00000000-0000-4000-8000-000000000000?{V}", AUTH)
+    assert missing.status == 404
+    OAS30Validator(_operation_schema("/orgs/{org_id}/jobs/export/{export_id}", "get", 404)).validate(missing.json())
+    assert snyk_app.handle("GET", f"/rest/orgs/{ACME}/export?{V}", AUTH).status == 405
+    assert snyk_app.handle("POST", f"/rest/orgs/{ACME}/export", AUTH, _export_body()).status == 400  # no version

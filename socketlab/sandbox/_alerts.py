@@ -21,9 +21,20 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 from typing import Any
 
-from socketlab.sandbox._story import DEMO_ORGS, DemoOrg, iso, repos_on, scheduled_snapshots
+from socketlab.sandbox._story import DEMO_ORGS, DemoOrg, iso, package_cves, repos_on, scheduled_snapshots
 
-__all__ = ["alert_values", "count_groups", "day_alerts", "day_dependencies", "last_successful", "matches"]
+__all__ = [
+    "EPSS_BUCKETS",
+    "alert_item",
+    "alert_values",
+    "count_groups",
+    "day_alerts",
+    "day_dependencies",
+    "epss_bucket",
+    "home_repo",
+    "last_successful",
+    "matches",
+]
 
 SEVERITY_INDEX = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 # alert types by severity: (type, category)
@@ -51,6 +62,39 @@ _LABELS: tuple[tuple[list[str], list[str]], ...] = (
 _CWES = (("CWE-79", "Cross-site Scripting"), ("CWE-400", "Uncontrolled Resource Consumption"),
          ("CWE-94", "Code Injection"), ("CWE-1321", "Prototype Pollution"))  # fmt: skip
 _REACHABILITY = ("reachable", "unreachable", "maybe_reachable", "direct_dependency", "unknown")
+_CVSS = {"critical": 9.8, "high": 7.5, "medium": 5.3, "low": 3.1}
+# The alertEPSS filter takes low, medium, high or critical, not a score. How Socket buckets a score
+# is not documented; the sandbox uses these lower bounds of the score (FIRST's probability).
+EPSS_BUCKETS: tuple[tuple[str, float], ...] = (("critical", 0.5), ("high", 0.1), ("medium", 0.01), ("low", 0.0))
+
+
+def epss_bucket(score: float | None) -> str | None:
+    """The alertEPSS value of an EPSS score (the sandbox's buckets), None without a score."""
+    if score is None:
+        return None
+    return next(name for name, low in EPSS_BUCKETS if score >= low)
+
+
+def _epss(bucket: str, rng: random.Random) -> tuple[float, float]:
+    """A score in ``bucket`` and a percentile that grows with it."""
+    low, high, p_low, p_high = {
+        "low": (0.0004, 0.0099, 0.05, 0.6), "medium": (0.01, 0.099, 0.6, 0.9),
+        "high": (0.1, 0.49, 0.9, 0.98), "critical": (0.5, 0.97, 0.98, 0.999),
+    }[bucket]  # fmt: skip
+    fraction = rng.random()
+    return round(low + (high - low) * fraction, 5), round(p_low + (p_high - p_low) * fraction, 5)
+
+
+def _kev_entry(rng: random.Random) -> dict[str, Any]:
+    """A CISA KEV catalog entry, with every field the spec's kevs items require."""
+    added = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 600))
+    return {
+        "vulnerabilityName": "Remote code execution vulnerability", "shortDescription": "Known exploited in the wild.",
+        "requiredAction": "Apply mitigations per vendor instructions or discontinue use of the product.",
+        "dateAdded": added.isoformat(), "dueDate": (added + dt.timedelta(days=21)).isoformat(),
+        "knownRansomwareCampaignUse": "Unknown", "notes": "", "vendorProject": "open source",
+        "product": "open source package",
+    }  # fmt: skip
 
 
 @cache
@@ -87,17 +131,31 @@ def _slot(slug: str, severity: str, ignored: bool, k: int) -> dict[str, Any]:
     vulnerable = category == "vulnerability"
     cwe = rng.choice(_CWES)
     direct = rng.random() < 0.35
-    props: dict[str, Any] = {"priority": severity, "actionSourceType": "triage" if ignored else rng.choice(
+    # an ignored alert is ignored by an alert resolution (its action source; see _resolutions)
+    props: dict[str, Any] = {"priority": severity, "actionSourceType": "resolution" if ignored else rng.choice(
         ("org-policy", "alert-policy", "repo-label-policy"))}  # fmt: skip
     if vulnerable:
+        cve_id = f"CVE-{rng.randint(2021, 2026)}-{rng.randint(10000, 59999)}"
+        ghsa = f"GHSA-{rng.getrandbits(16):04x}-{rng.getrandbits(16):04x}-{rng.getrandbits(16):04x}"
+        bucket = rng.choice(("low", "low", "medium", "high", "critical"))
+        kev = rng.random() < (0.3 if severity == "critical" else 0.03)
+        extra = random.Random(f"cve:{slug}:{severity}:{ignored}:{k}")  # its own stream: the story stays put
+        score, percentile = _epss(bucket, extra)
+        # the spec's CVE alert props (SocketIssue criticalCVE/cve/mediumCVE/mildCVE), plus the fields
+        # the alerts filters read (priority, actionSourceType, cvePatchStatus, reachability)
         props |= {
-            "cveId": f"CVE-{rng.randint(2021, 2026)}-{rng.randint(10000, 59999)}",
-            "ghsaId": f"GHSA-{rng.getrandbits(16):04x}-{rng.getrandbits(16):04x}-{rng.getrandbits(16):04x}",
-            "cveTitle": f"{cwe[1]} in dependency",
-            "cweId": cwe[0],
-            "cweName": cwe[1],
-            "epss": rng.choice(("low", "low", "medium", "high", "critical")),
-            "kev": rng.random() < (0.3 if severity == "critical" else 0.03),
+            "cveId": cve_id,
+            "ghsaId": ghsa,
+            "title": f"{cwe[1]} in dependency",
+            "description": f"{cwe[1]} ({cwe[0]}) reachable through the affected package.",
+            "severity": severity,
+            "url": f"https://github.com/advisories/{ghsa}",
+            "cvss": {"score": _CVSS[severity], "vectorString": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"},
+            "cwes": [{"id": cwe[0], "name": cwe[1], "description": cwe[1]}],
+            "firstPatchedVersionIdentifier": "",
+            "vulnerableVersionRange": "",
+            "epss": {"score": score, "percentile": percentile},
+            "kevs": [_kev_entry(extra)] if kev else None,
             "cvePatchStatus": rng.choice(("patch_unavailable", "patch_available", "patch_applied")),
             "reachabilityType": rng.choice(_REACHABILITY),
             "reachabilityAnalysisType": rng.choice(("full-scan", "precomputed")),
@@ -129,6 +187,9 @@ def _item(org: DemoOrg, day: dt.date, scan: dict[str, Any], severity: str, ignor
     index = int(fields["repoSlug"][-2:])
     scanned = started + (finished - started) * (index / (repos + 1))
     key = hashlib.sha1(f"{org.slug}:{severity}:{ignored}:{k}".encode()).hexdigest()[:20]
+    props = slot["props"]
+    if "cveId" in props:  # one of the package's advisories, which Snyk names too
+        props = {**props, "cveId": package_cves(kind, name)[slot["hash"] % 4]}
     action = (
         "ignore" if ignored else {"critical": "error", "high": "error", "medium": "warn", "low": "monitor"}[severity]
     )
@@ -154,7 +215,7 @@ def _item(org: DemoOrg, day: dt.date, scan: dict[str, Any], severity: str, ignor
             "action": action,
             "category": slot["category"],
             "file": manifest,
-            "props": slot["props"],
+            "props": props,
             "start": None,
             "end": None,
             "fix": slot["fix"],
@@ -166,6 +227,17 @@ def _item(org: DemoOrg, day: dt.date, scan: dict[str, Any], severity: str, ignor
             "dependencies": [],
         },
     }
+
+
+def home_repo(slug: str, severity: str, ignored: bool, k: int) -> str:
+    """The repository (slug) an alert slot lives in for good, once that repository exists."""
+    return f"service-{1 + _slot(slug, severity, ignored, k)['hash'] % _repos_ever(slug):02d}"
+
+
+def alert_item(slug: str, day: dt.date, severity: str, ignored: bool, k: int) -> dict[str, Any] | None:
+    """The k-th (active or ignored) alert of a severity as it stands on ``day`` (None without a scan)."""
+    scan = last_successful(slug, day)
+    return None if scan is None else _item(DEMO_ORGS[slug], day, scan, severity, ignored, k)
 
 
 @lru_cache(maxsize=2048)
@@ -212,17 +284,20 @@ def alert_values(item: dict[str, Any], field: str) -> list[Any]:
     alert, props, dependency = item["alert"], item["alert"]["props"] or {}, item["dependency"]
     if field == "repoLabels":
         return list(item["repoLabels"]) or [""]  # "" stands for "no labels" (spec)
+    if field in ("alertCweId", "alertCweName"):  # an advisory may name several CWEs
+        key = "id" if field == "alertCweId" else "name"
+        return [c[key] for c in props.get("cwes") or []] or [None]
     value: Any = {
         "alertAction": alert["action"],
         "alertActionSourceType": props.get("actionSourceType"),
         "alertCategory": alert["category"],
         "alertCveId": props.get("cveId"),
-        "alertCveTitle": props.get("cveTitle"),
-        "alertCweId": props.get("cweId"),
-        "alertCweName": props.get("cweName"),
-        "alertEPSS": props.get("epss"),
+        "alertCveTitle": props.get("title"),
+        "alertCweId": None,
+        "alertCweName": None,
+        "alertEPSS": epss_bucket((props.get("epss") or {}).get("score")),
         "alertFixType": (alert["fix"] or {}).get("type"),
-        "alertKEV": bool(props.get("kev", False)),
+        "alertKEV": bool(props.get("kevs")),
         "alertPriority": props.get("priority"),
         "alertReachabilityAnalysisType": props.get("reachabilityAnalysisType"),
         "alertReachabilityType": props.get("reachabilityType"),

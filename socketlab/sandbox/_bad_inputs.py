@@ -59,7 +59,22 @@ def _rows() -> list[tuple[str, Call]]:
     rows.append(
         ("wait_for_snapshot poll_interval=-1", lambda s, k: s.wait_for_snapshot("acme-corp", "r", poll_interval=-1))
     )
+    for name, value in (("org", "../x"), ("direction", "up"), ("per_page", 0), ("per_page", 101),
+                        ("start_after_cursor", 5)):  # fmt: skip
+        args = {"org": value} if name == "org" else {"org": "acme-corp", name: value}
+        rows.append((f"alert_resolutions {name}={value!r}", lambda s, k, a=args: s.alert_resolutions(**a)))
     # Snyk
+    for name, kwargs in (
+        ("without org or group", {"introduced": ("2026-01-01", "2026-02-01")}),
+        ("with org and group", {"org_id": ORG, "group_id": ORG, "introduced": ("2026-01-01", "2026-02-01")}),
+        ("without a date filter", {"org_id": ORG}),
+        ("introduced reversed", {"org_id": ORG, "introduced": ("2026-02-01", "2026-01-01")}),
+        ("introduced='2026'", {"org_id": ORG, "introduced": "2026"}),
+        ("columns=['NOPE']", {"org_id": ORG, "introduced": ("2026-01-01", "2026-02-01"), "columns": ["NOPE"]}),
+        ("poll_interval=0", {"org_id": ORG, "introduced": ("2026-01-01", "2026-02-01"), "poll_interval": 0}),
+        ("export_id='x'", {"org_id": ORG, "export_id": "x"}),
+    ):  # fmt: skip
+        rows.append((f"export_issues {name}", lambda s, k, a=kwargs: k.export_issues(**a)))
     rows.append(("issues without org or group", lambda s, k: k.issues()))
     rows.append(("issues with org and group", lambda s, k: k.issues(org_id=ORG, group_id=ORG)))
     for value in ("not-a-uuid", "../", "", 5):

@@ -47,7 +47,7 @@ class ReadTimedOut(Exception):
 
 
 class App(Protocol):
-    def handle(self, method: str, target: str, headers: Mapping[str, str]) -> Reply: ...
+    def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes = b"") -> Reply: ...
 
 
 @dataclass
@@ -92,7 +92,7 @@ class Faulty:
             self.injected[kind] += 1
             return kind
 
-    def handle(self, method: str, target: str, headers: Mapping[str, str]) -> Reply:
+    def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes = b"") -> Reply:
         kind = self._draw()
         if kind == "reset":
             raise ConnectionDropped(target)
@@ -100,7 +100,7 @@ class Faulty:
             raise ReadTimedOut(target)
         if kind in ("429", "429-no-retry-after", "500", "502", "503"):
             return _error_reply(kind, self.faults.retry_after)
-        reply = self.app.handle(method, target, headers)
+        reply = self.app.handle(method, target, headers, *((body,) if body else ()))
         if kind is None or reply.status != 200:
             return reply
         if kind == "truncated":
@@ -109,19 +109,21 @@ class Faulty:
             return Reply(200, dict(reply.headers), b"<html><body>Service temporarily unavailable</body></html>")
         if kind == "empty":
             return Reply(200, dict(reply.headers), b"")
-        body = json.loads(reply.body)
+        answer = json.loads(reply.body)
         if kind == "wrong-shape":
-            shapeless = {k: v for k, v in body.items() if k not in ("items", "data")} if isinstance(body, dict) else {}
-            if shapeless == body:  # nothing to take away (quota, a job): an answer of another endpoint
+            shapeless = (
+                {k: v for k, v in answer.items() if k not in ("items", "data")} if isinstance(answer, dict) else {}
+            )
+            if shapeless == answer:  # nothing to take away (quota, a job): an answer of another endpoint
                 shapeless = {"message": "ok"}
             return Reply(200, dict(reply.headers), json.dumps(shapeless).encode())
-        if kind == "repeat-cursor" and isinstance(body, dict) and "endCursor" in body:
+        if kind == "repeat-cursor" and isinstance(answer, dict) and "endCursor" in answer:
             query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(target).query))
             if query.get("startAfterCursor"):
-                body["endCursor"] = query["startAfterCursor"]
-        elif kind == "foreign-link" and isinstance(body, dict) and (body.get("links") or {}).get("next"):
-            body["links"]["next"] = "https://attacker.example/rest/orgs/x/issues?starting_after=v1.e30="
-        return Reply(200, dict(reply.headers), json.dumps(body).encode())
+                answer["endCursor"] = query["startAfterCursor"]
+        elif kind == "foreign-link" and isinstance(answer, dict) and (answer.get("links") or {}).get("next"):
+            answer["links"]["next"] = "https://attacker.example/rest/orgs/x/issues?starting_after=v1.e30="
+        return Reply(200, dict(reply.headers), json.dumps(answer).encode())
 
 
 def _error_reply(kind: str, retry_after: int) -> Reply:

@@ -19,7 +19,7 @@ __all__ = ["App", "serve", "serving", "transport"]
 
 
 class App(Protocol):
-    def handle(self, method: str, target: str, headers: Mapping[str, str]) -> Reply: ...
+    def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes = b"") -> Reply: ...
 
 
 def transport(app: App) -> httpx.MockTransport:
@@ -30,9 +30,11 @@ def transport(app: App) -> httpx.MockTransport:
     """
 
     def handler(request: httpx.Request) -> httpx.Response:
-        request.read()
+        content = request.read()
         try:
-            reply = app.handle(request.method, request.url.raw_path.decode("ascii"), request.headers)
+            target = request.url.raw_path.decode("ascii")
+            # a body only where there is one: apps whose endpoints take none may not accept it
+            reply = app.handle(request.method, target, request.headers, *((content,) if content else ()))
         except ConnectionDropped:
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a response.", request=request
@@ -58,12 +60,12 @@ def serve(
 
         def _answer(self) -> None:
             length = int(self.headers.get("content-length") or 0)
-            if length:
-                self.rfile.read(length)
+            content = self.rfile.read(length) if length else b""
             if latency:
                 time.sleep(latency)
             try:
-                reply = app.handle(self.command, self.path, dict(self.headers.items()))
+                headers = dict(self.headers.items())
+                reply = app.handle(self.command, self.path, headers, *((content,) if content else ()))
             except (ConnectionDropped, ReadTimedOut) as fault:
                 if isinstance(fault, ReadTimedOut):
                     time.sleep(timeout_after)  # longer than the client waits

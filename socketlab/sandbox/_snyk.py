@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from socketlab._config import is_loopback
+from socketlab.sandbox._snyk_export import EXPORT_RELEASES, FILE_PATH, ExportFail, Exports
 from socketlab.sandbox._snyk_story import GROUP_ID, SNYK_ORGS, StoryIssue, issues_until, org_by_id, projects_at
 from socketlab.sandbox._socket import Reply
 from socketlab.sandbox._story import DEMO_ORGS
@@ -76,8 +77,11 @@ class SnykToken:
 
 
 class _Fail(Exception):
-    def __init__(self, status: int, detail: str, parameter: str | None = None, **headers: str) -> None:
+    def __init__(
+        self, status: int, detail: str, parameter: str | None = None, *, pointer: str | None = None, **headers: str
+    ) -> None:
         self.status, self.detail, self.parameter, self.headers = status, detail, parameter, headers
+        self.pointer = pointer
 
 
 def _parse_version(text: str) -> tuple[dt.date, str]:
@@ -94,6 +98,9 @@ class SnykSandbox:
     ``now`` is the sandbox clock (UTC); ``rate_limit`` requests per ``rate_window`` seconds per
     token before 429s; ``retry_after`` adds a Retry-After header to 429s; ``link_style`` fixes
     the shape of ``links.next`` (None: a different shape on each page, to exercise them all).
+    ``export_seconds`` is how long an export job takes to finish (``_snyk_export``), or
+    ``export_polls`` status checks, for a sandbox whose clock stands still;
+    ``exports.fail_next = True`` makes the next export end ERRORED.
     """
 
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
@@ -101,6 +108,8 @@ class SnykSandbox:
     rate_window: float = 60.0
     retry_after: bool = False
     link_style: str | None = None
+    export_seconds: float = 3.0
+    export_polls: int | None = None
     base_path: str = "/rest"
     tokens: dict[str, SnykToken] = field(default_factory=lambda: {SNYK_DEMO_TOKEN: SnykToken(SNYK_DEMO_TOKEN)})
 
@@ -110,6 +119,7 @@ class SnykSandbox:
         self._blocked_until: dict[str, float] = {}
         self.requests: list[tuple[str, str]] = []
         self.refused = 0  # 429s answered
+        self.exports = Exports(seconds=self.export_seconds, polls=self.export_polls)
 
     @property
     def token(self) -> str:
@@ -130,12 +140,25 @@ class SnykSandbox:
 
     # -- dispatch -----------------------------------------------------------------------------
 
-    def handle(self, method: str, target: str, headers: Mapping[str, str]) -> Reply:
+    def serves_file(self, target: str) -> bool:
+        """Whether ``target`` is one of the export files' signed URLs (served without a token)."""
+        return target.startswith(FILE_PATH)
+
+    def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes = b"") -> Reply:
         with self._lock:
-            self.requests.append((method, target))
             low = {k.lower(): v for k, v in headers.items()}
+            if self.serves_file(target):  # the file host: not the API (no token, no rate limit)
+                if method != "GET":
+                    return Reply(
+                        405, {"content-type": "application/xml"}, b"<Error><Code>MethodNotAllowed</Code></Error>"
+                    )
+                return self.exports.serve_file(target, low, self.now())
+            self.requests.append((method, target))
             try:
-                return self._handle(method, target, low)
+                try:
+                    return self._handle(method, target, low, body)
+                except ExportFail as failed:
+                    raise _Fail(failed.status, failed.detail, pointer=failed.pointer, **failed.headers) from None
             except _Fail as fail:
                 if fail.status == 401:  # the overview's bare body, not JSON:API
                     body = json.dumps({"status": "401", "code": "Unauthorized"}).encode()
@@ -143,6 +166,8 @@ class SnykSandbox:
                 error: dict[str, Any] = {"id": str(uuid.uuid4()), "status": str(fail.status), "detail": fail.detail}
                 if fail.parameter:
                     error["source"] = {"parameter": fail.parameter}
+                elif fail.pointer:
+                    error["source"] = {"pointer": fail.pointer}
                 return self._reply(fail.status, {"jsonapi": JSONAPI, "errors": [error]}, fail.headers)
 
     def _reply(self, status: int, data: Any, headers: Mapping[str, str] | None = None) -> Reply:
@@ -150,7 +175,7 @@ class SnykSandbox:
         out = {"content-type": "application/vnd.api+json", "snyk-request-id": str(uuid.uuid4()), **(headers or {})}
         return Reply(status, out, body)
 
-    def _handle(self, method: str, target: str, headers: dict[str, str]) -> Reply:
+    def _handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> Reply:
         now = self.now()
         token = self._authenticate(headers)
         self._throttle(token.token, now)
@@ -159,9 +184,11 @@ class SnykSandbox:
         if not path.startswith(self.base_path + "/"):
             raise _Fail(404, "Not Found")
         path = path[len(self.base_path) :]
+        query = _query(parts.query)
+        if re.fullmatch(r"/(orgs|groups)/[^/]+/(export|jobs/export/[^/]+|export/[^/]+)", path):
+            return self._export(method, path, query, headers, body, token, now)
         if method != "GET":
             raise _Fail(405, f"Method {method} is not allowed here")
-        query = _query(parts.query)
         releases: tuple[str, ...]
         if path == "/orgs":
             releases, filters, kind = _ORGS_RELEASES, _ORG_FILTERS, "orgs"
@@ -205,6 +232,56 @@ class SnykSandbox:
         if before is not None:
             links["prev"] = self._link(path, query, {"ending_before": before}, "relative")
         return self._reply(200, {"jsonapi": JSONAPI, "data": page, "links": links}, version_headers)
+
+    # -- the Export API -------------------------------------------------------------------------
+
+    def _export(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        headers: dict[str, str],
+        body: bytes,
+        token: SnykToken,
+        now: dt.datetime,
+    ) -> Reply:
+        """createExport / createGroupExport, getExportJobStatus, getExport (see _snyk_export)."""
+        match = re.fullmatch(r"/(orgs|groups)/([^/]+)/(export|jobs/export/([^/]+)|export/([^/]+))", path)
+        assert match is not None
+        kind, owner, what = match.group(1), match.group(2), match.group(3)
+        allowed = "POST" if what == "export" else "GET"
+        if method != allowed:
+            raise _Fail(405, f"Method {method} is not allowed here", allow=allowed)
+        for name in query:
+            if name not in ("version", "include_deleted", "include_deactivated"):
+                raise _Fail(400, f"Unknown query parameter '{name}'", name)
+        version_headers = self._version(query.get("version"), EXPORT_RELEASES)
+        if kind == "orgs":
+            slugs: tuple[str, ...] = (self._org(owner, token),)
+        else:
+            if owner != GROUP_ID:
+                raise _Fail(404, "Group not found")
+            slugs = tuple(s for s in SNYK_ORGS if token.orgs is None or s in token.orgs)
+        scope = f"{kind}/{owner}"
+        if what == "export":
+            export = self.exports.start(token.token, scope, slugs, body, now)
+            document = {
+                "jsonapi": JSONAPI,
+                "data": {
+                    "id": export.id, "type": "resource", "attributes": {"created": _iso(export.created)},
+                    # the spec's example link (export/jobs/...) is not the status endpoint's path
+                    "links": {"self": f"/{scope}/export/jobs/{export.id}"},
+                },
+            }  # fmt: skip
+            status_path = f"{self.base_path}/{scope}/jobs/export/{export.id}"
+            return self._reply(202, document, {**version_headers, "content-location": status_path})
+        export_id = match.group(4) or match.group(5)
+        export = self.exports.find(export_id, scope, token.token)
+        location = {"content-location": f"{self.base_path}/{scope}/export/{export.id}"}
+        if match.group(4):
+            return self._reply(200, self.exports.job_body(export, now), {**version_headers, **location})
+        host = headers.get("host", "api.snyk.io")
+        return self._reply(200, self.exports.results_body(export, now, host), {**version_headers, **location})
 
     # -- pieces -------------------------------------------------------------------------------
 

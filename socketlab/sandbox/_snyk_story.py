@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from socketlab.sandbox._story import DEMO_ORGS, DemoOrg, iso, repos_on
+from socketlab.sandbox._story import DEMO_ORGS, DemoOrg, iso, package_cves, repos_on
 
-__all__ = ["GROUP_ID", "SNYK_ORGS", "StoryIssue", "issues_until", "org_by_id", "projects_at"]
+__all__ = ["GROUP_ID", "SNYK_ORGS", "StoryIssue", "all_projects", "issues_until", "org_by_id", "projects_at"]
 
 
 def _uuid(*parts: object) -> str:
@@ -36,6 +36,7 @@ _PACKAGES = {
     "maven": ("log4j-core", "jackson-databind", "spring-web", "commons-text", "netty-codec"),
     "gomodules": ("golang.org/x/net", "golang.org/x/crypto", "github.com/gin-gonic/gin"),
 }
+_PURL = {"npm": "npm", "pip": "pypi", "maven": "maven", "gomodules": "golang"}  # project type -> purl type
 _LIFETIME_DAYS = {"critical": 10.0, "high": 35.0, "medium": 90.0, "low": 220.0}
 _SHARE = (("critical", 0.04), ("high", 0.2), ("medium", 0.38), ("low", 0.38))
 _IGNORE = {"low": 0.3, "medium": 0.18, "high": 0.06, "critical": 0.02}
@@ -95,6 +96,11 @@ def _all_projects(slug: str) -> tuple[dict[str, Any], ...]:
     return tuple(projects)
 
 
+def all_projects(slug: str) -> tuple[dict[str, Any], ...]:
+    """Every project the org will ever have (still with their _created key)."""
+    return _all_projects(slug)
+
+
 def projects_at(slug: str, now: dt.datetime) -> list[dict[str, Any]]:
     """The org's projects that exist at ``now``, oldest first (still with their _created key)."""
     return [p for p in _all_projects(slug) if p["_created"] <= now]
@@ -151,7 +157,8 @@ def _issues_on(slug: str, day: dt.date) -> tuple[StoryIssue, ...]:
             lifetime = math.inf  # an ignored issue is rarely fixed
         resolved = None if math.isinf(lifetime) else created + dt.timedelta(days=lifetime)
         number = rng.randint(100000, 999999)
-        cve = f"CVE-{day.year}-{rng.randint(10000, 59999)}"
+        rng.randint(10000, 59999)  # (the draw of an earlier story's CVE number, so the rest stays put)
+        cve = package_cves(_PURL[kind], package)[number % 4]
         snyk_id = f"SNYK-{kind.upper()}-{package.upper().replace('/', '').replace('.', '')}-{number}"
         version = f"{rng.randint(0, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}"
         score = {"critical": 9.4, "high": 7.8, "medium": 5.3, "low": 3.1}[severity] + rng.uniform(-0.3, 0.3)
@@ -203,6 +210,7 @@ def _issues_on(slug: str, day: dt.date) -> tuple[StoryIssue, ...]:
                     }
                 ],
                 "risk": {"factors": [], "score": {"model": "v1", "value": round(score * 90)}},
+                **_exploit_details(issue_id, severity),
             },
             "relationships": {
                 "organization": {"data": {"type": "organization", "id": SNYK_ORGS[slug]}},
@@ -211,6 +219,22 @@ def _issues_on(slug: str, day: dt.date) -> tuple[StoryIssue, ...]:
         }
         issues.append(StoryIssue(resource, slug, created, resolved, ignored, project["id"]))
     return tuple(sorted(issues, key=lambda i: (i.created, i.resource["id"])))
+
+
+def _exploit_details(issue_id: str, severity: str) -> dict[str, Any]:
+    """Known exploits of some vulnerabilities: CISA's KEV catalog lists a few critical and high ones.
+
+    Drawn from a stream of the issue's own, so the rest of the story is unchanged.
+    """
+    rng = random.Random(f"snyk-exploit:{issue_id}")
+    roll = rng.random()
+    if roll < {"critical": 0.25, "high": 0.08}.get(severity, 0.0):
+        levels = [{"format": "CVSS_v4", "level": "attacked"}, {"format": "CVSS_v3", "level": "high"}]
+        return {"exploit_details": {"sources": ["CISA", "Snyk"], "maturity_levels": levels}}
+    if roll > 0.7:
+        levels = [{"format": "CVSS_v4", "level": "poc"}, {"format": "CVSS_v3", "level": "proof of concept"}]
+        return {"exploit_details": {"sources": ["Snyk"], "maturity_levels": levels}}
+    return {}
 
 
 def issues_until(slug: str, now: dt.datetime) -> list[StoryIssue]:

@@ -24,6 +24,7 @@ from typing import Any
 
 from socketlab._params import AGGREGATION_FIELDS, ALERT_FILTERS, DEPENDENCY_FILTERS
 from socketlab.sandbox._alerts import alert_values, count_groups, day_alerts, day_dependencies, last_successful, matches
+from socketlab.sandbox._resolutions import resolutions_until
 from socketlab.sandbox._story import DEMO_ORGS, DemoOrg, iso, repos_on, scheduled_snapshots, snapshot_record
 
 __all__ = ["DEMO_TOKEN", "Reply", "SandboxToken", "SocketSandbox"]
@@ -37,6 +38,7 @@ SCOPES = frozenset(
         "historical:alerts-list",
         "historical:alerts-trend",
         "historical:dependencies-trend",
+        "alert-resolution:list",
     }
 )
 
@@ -57,14 +59,16 @@ _OPERATIONS: dict[tuple[str, str], _Operation] = {
     ("GET", "alerts"): _Operation("alerts-list", "historical:alerts-list", 10),
     ("GET", "alerts/trend"): _Operation("alerts-trend", "historical:alerts-trend", 10),
     ("GET", "dependencies/trend"): _Operation("dependencies-trend", "historical:dependencies-trend", 10),
+    ("GET", "alerts/resolutions"): _Operation("alert-resolutions", "alert-resolution:list", 1),
     ("GET", "/quota"): _Operation("quota", None, 0),
     ("GET", "/organizations"): _Operation("organizations", None, 1),
 }
 
 
 def _route(method: str, path: str) -> tuple[_Operation, str | None] | Reply | None:
-    match = re.fullmatch(r"/orgs/([^/]+)/historical/(snapshots|alerts|alerts/trend|dependencies/trend)", path)
-    key, slug = (match.group(2), match.group(1)) if match else (path, None)
+    match = re.fullmatch(r"/orgs/([^/]+)/(?:historical/(snapshots|alerts|alerts/trend|dependencies/trend)|"
+                         r"(alerts/resolutions))", path)  # fmt: skip
+    key, slug = (match.group(2) or match.group(3), match.group(1)) if match else (path, None)
     if not any(k == key for _, k in _OPERATIONS):
         return None
     operation = _OPERATIONS.get((method, key))
@@ -187,8 +191,9 @@ class SocketSandbox:
 
     # -- dispatch -----------------------------------------------------------------------------
 
-    def handle(self, method: str, target: str, headers: Mapping[str, str]) -> Reply:
-        """Answer one request: ``target`` is the path and query as sent (percent-encoded)."""
+    def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes = b"") -> Reply:
+        """Answer one request: ``target`` is the path and query as sent (percent-encoded); the
+        Socket endpoints the sandbox serves take no request body."""
         with self._lock:
             self.requests.append((method, target))
             try:
@@ -254,6 +259,8 @@ class SocketSandbox:
             return self._alerts(org, query, now)
         if operation.name == "alerts-trend":
             return self._alerts_trend(org, query, now)
+        if operation.name == "alert-resolutions":
+            return self._resolutions(org, query, now)
         return self._dependencies_trend(org, query, now)
 
     def _authenticate(self, headers: dict[str, str]) -> SandboxToken | Reply:
@@ -351,6 +358,27 @@ class SocketSandbox:
                 # the scan budget is spent: a short (maybe empty) page that is not the end
                 return out, _cursor((f"{day - dt.timedelta(days=1)}T\uffff", ""))
         return out, None
+
+    def _resolutions(self, org: DemoOrg, query: dict[str, str], now: dt.datetime) -> Reply:
+        """spec getOrgAlertResolutions: active resolutions by created_at, cursor-paged, no meta."""
+        direction = query.get("direction", "desc")
+        if direction not in ("asc", "desc"):
+            raise _Invalid("direction", "Invalid direction; expected asc or desc", direction)
+        raw = query.get("per_page", "30")
+        if not re.fullmatch(r"\d{1,4}", raw) or not 1 <= int(raw) <= 100:
+            raise _Invalid("per_page", "per_page must be an integer from 1 to 100", raw)
+        per_page = int(raw)
+        after = _uncursor(query["startAfterCursor"]) if query.get("startAfterCursor") else None
+        rows = resolutions_until(org.slug, now)
+        if direction == "desc":
+            rows = rows[::-1]
+        if after is not None:
+            ascending = direction == "asc"
+            rows = [r for r in rows if ((r["created_at"], r["uuid"]) > after if ascending else
+                                        (r["created_at"], r["uuid"]) < after)]  # fmt: skip
+        page = rows[:per_page]
+        cursor = _cursor((page[-1]["created_at"], page[-1]["uuid"])) if len(rows) > per_page else None
+        return _ok({"items": page, "endCursor": cursor})
 
     # -- alerts and trends ---------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["DEMO_ORGS", "DemoOrg", "iso", "scheduled_snapshots", "severity_counts"]
+__all__ = ["DEMO_ORGS", "DemoOrg", "iso", "package_cves", "scheduled_snapshots", "severity_counts"]
 
 SEVERITIES = ("critical", "high", "medium", "low")
 
@@ -95,6 +95,13 @@ DEMO_ORGS: dict[str, DemoOrg] = {
 def iso(moment: dt.datetime) -> str:
     """The API's timestamp format: ISO 8601 in UTC with milliseconds and a Z."""
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def package_cves(ecosystem: str, package: str) -> tuple[str, ...]:
+    """The advisories of a package in the demo world: both tools name CVEs from this list, so the
+    packages both flag share some of their CVE ids (package-URL ecosystems: npm, pypi, ...)."""
+    rng = _rng("cves", ecosystem, package)
+    return tuple(f"CVE-{rng.randint(2021, 2026)}-{rng.randint(10000, 59999)}" for _ in range(4))
 
 
 def _rng(*parts: object) -> random.Random:
