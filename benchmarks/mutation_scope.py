@@ -11,6 +11,7 @@ The plugin does nothing unless mutmut set ``MUTANT_UNDER_TEST``.
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from pathlib import Path
 
@@ -23,6 +24,7 @@ __all__ = [
     "pytest_collection_modifyitems",
     "pytest_configure",
     "pytest_ignore_collect",
+    "pytest_load_initial_conftests",
 ]
 
 # the phases in which mutmut runs tests with no mutant active
@@ -41,19 +43,35 @@ def module_of_mutant(mutant: str) -> str:
     return module.replace(".", "/") + ".py"
 
 
+# modules whose own functions build module-level values (the schema's tables) when imported
+_BUILT_ON_IMPORT = {"socketlab/_schema.py"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    """Under a mutant: import the package and the tests afresh, as a new process would.
+
+    mutmut forks each mutant's run from the process that already ran the tests, so without this
+    the run would inherit what that one left (framers already built, DataWarnings already given,
+    values the tests' modules computed when imported) and the schema's tables, built from its
+    functions at import, would never be built by the mutated code. A mutant of such a module is
+    tested by all of its module's own tests: mutmut cannot tell which of them use what an import built.
+    """
+    mutant = os.environ.get("MUTANT_UNDER_TEST")
+    if mutant is None or mutant in _NOT_A_MUTANT:
+        return
+    for name in [name for name in sys.modules if name.split(".")[0] in ("socketlab", "tests")]:
+        del sys.modules[name]
+    module = module_of_mutant(mutant)
+    if module in _BUILT_ON_IMPORT:
+        args.extend(mapped_tests(Path("pyproject.toml"))[module])
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Under mutmut: each run starts from a fresh process's state, and property tests draw the same
-    examples every run (figures repeat) and fail only for what they assert, not for being slow
-    (mutmut's trampolines slow every call)."""
+    """Under mutmut, property tests draw the same examples every run (so figures repeat) and fail
+    only for what they assert, not for being slow (mutmut's trampolines slow every call)."""
     if os.environ.get("MUTANT_UNDER_TEST") is None:
         return
-    # mutmut forks each mutant's run from the process that ran the tests once: forget what that run
-    # left behind, as a new process would (the framers it built and what they learned, the
-    # DataWarnings already given), so the mutated code that builds them is run again
-    from socketlab import _frames
-
-    _frames.framer.cache_clear()
-    _frames._warned.clear()
     settings.register_profile(
         "mutation", derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck)
     )
