@@ -12,9 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from socketlab import SnykClient, SocketClient, sandbox
 from socketlab.sandbox import SandboxToken, SnykSandbox, SnykToken, SocketSandbox
+
+# Property tests are judged by what they assert, never by how long an example took: on a shared,
+# loaded machine hypothesis's default 200 ms deadline fails correct code.
+settings.register_profile("socketlab", deadline=None)
+settings.load_profile("socketlab")
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
