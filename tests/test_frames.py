@@ -20,7 +20,17 @@ from socketlab._frames import (
     trend_frame,
     utc_timestamp,
 )
-from socketlab._schema import ALERT_ACTION, ISSUES, RESOURCES, SEVERITY, SNAPSHOT_STATUS, SNAPSHOTS, Field, Resource
+from socketlab._schema import (
+    ALERT_ACTION,
+    ALERTS,
+    ISSUES,
+    RESOURCES,
+    SEVERITY,
+    SNAPSHOT_STATUS,
+    SNAPSHOTS,
+    Field,
+    Resource,
+)
 
 ITEM = {
     "id": "s1",
@@ -354,3 +364,44 @@ def test_problems_and_coordinates_of_issues_without_them() -> None:
     assert coordinates[["issue_id", "coordinate", "state", "package_name"]].astype(object).where(
         coordinates[["issue_id", "coordinate", "state", "package_name"]].notna(), None
     ).values.tolist() == [["i1", 1, "open", "p"], ["i1", 2, "resolved", None]]
+
+
+# -- learning the fields the API adds -------------------------------------------------------------------------
+
+
+def test_unknown_fields_are_learned_only_where_the_resource_keeps_them() -> None:
+    """A JSON:API resource keeps new attributes; its links, meta and unknown relationships are plumbing."""
+    framer = Framer(ISSUES)
+    item = {"id": "i", "type": "issue", "links": {"self": "x"}, "meta": {"m": 1},
+            "relationships": {"new_rel": {"data": {"id": "z"}}},
+            "attributes": {"newField": 1, "new_field": 2}}  # fmt: skip
+    frame = framer.frame([framer.batch([item])])
+    extras = [c for c in frame.columns if c not in ISSUES.columns]
+    assert extras == ["new_field", "new_field_extra"]  # two new fields with one name: each keeps its own column
+    assert frame.loc[0, extras].tolist() == [1, 2]
+
+
+def test_an_unknown_field_never_takes_a_taken_name() -> None:
+    """The typed column keeps its name; the API's look-alikes get _extra, _extra2; a nameless key is 'field'."""
+    framer = Framer(SNAPSHOTS)
+    frame = framer.frame([framer.batch([{"id": "s", "numLowAlerts": 1, "num_low_alerts": 2, "numLow_alerts": 3,
+                                         "--": 4}])])  # fmt: skip
+    extras = [c for c in frame.columns if c not in SNAPSHOTS.columns]
+    assert extras == ["num_low_alerts_extra", "num_low_alerts_extra2", "field"]
+    assert frame.loc[0, ["num_low_alerts", *extras]].tolist() == [1, 2, 3, 4]
+
+
+def test_an_unknown_field_inside_a_known_object_is_named_by_its_path() -> None:
+    framer = Framer(ALERTS)
+    frame = framer.frame([framer.batch([{"alert": {"key": "k", "newThing": 1}, "artifact": {"deep": {"x": 1}}}])])
+    extras = [c for c in frame.columns if c not in ALERTS.columns]
+    assert extras == ["alert_new_thing", "artifact_deep"]
+    assert frame.loc[0, extras].tolist() == [1, {"x": 1}]
+
+
+def test_a_resource_with_attributes_ignores_what_it_does_not_frame() -> None:
+    """Outside its attributes (and a generic collection's relationships), a JSON:API item may hold anything."""
+    resource = Resource("bare", (Field("id", "id", "string"),), extra_in="attributes")
+    framer = Framer(resource)
+    frame = framer.frame([framer.batch([{"id": "a", "relationships": 5, "links": [1]}])])
+    assert frame.to_dict("records") == [{"id": "a"}]
