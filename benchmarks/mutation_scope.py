@@ -49,22 +49,28 @@ _BUILT_ON_IMPORT = {"socketlab/_schema.py"}
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
-    """Under a mutant: import the package and the tests afresh, as a new process would.
+    """Under a mutant, start from a new process's state.
 
-    mutmut forks each mutant's run from the process that already ran the tests, so without this
-    the run would inherit what that one left (framers already built, DataWarnings already given,
-    values the tests' modules computed when imported) and the schema's tables, built from its
-    functions at import, would never be built by the mutated code. A mutant of such a module is
-    tested by all of its module's own tests: mutmut cannot tell which of them use what an import built.
+    mutmut forks each mutant's run from the process that already ran the tests, so the run would
+    inherit what that one left: framers already built (and the fields they learned), DataWarnings
+    already given. Those are forgotten here. A module whose functions build its module-level values
+    on import (the schema's tables) is imported afresh, with the package and the tests, so the
+    mutated code builds them, and is tested by all of its own tests (mutmut cannot tell which of
+    them use what an import built). A fresh import costs seconds, so only those modules get one.
     """
     mutant = os.environ.get("MUTANT_UNDER_TEST")
     if mutant is None or mutant in _NOT_A_MUTANT:
         return
-    for name in [name for name in sys.modules if name.split(".")[0] in ("socketlab", "tests")]:
-        del sys.modules[name]
     module = module_of_mutant(mutant)
     if module in _BUILT_ON_IMPORT:
+        for name in [name for name in sys.modules if name.split(".")[0] in ("socketlab", "tests")]:
+            del sys.modules[name]
         args.extend(mapped_tests(Path("pyproject.toml"))[module])
+        return
+    from socketlab import _frames
+
+    _frames.framer.cache_clear()
+    _frames._warned.clear()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import uuid
 import warnings
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -480,11 +481,13 @@ def test_a_query_reaching_past_today_warns_and_names_the_forward_range_trap() ->
         "('Nd' counts forward from date: '-Nd' is the N days before it)"
     )
     with pytest.warns(FutureDateWarning) as caught:
+        warn_if_future("2026-11-26", "-7d", today=today, stacklevel=0)
         warn_if_future("2026-11-26", "-7d", today=today, stacklevel=1)
     assert str(caught[0].message) == (
         "the query reaches 2026-11-26, past today (2026-11-25 UTC): those days have no data yet"
     )
-    assert caught[0].filename == __file__  # the warning points at the caller's line
+    # stacklevel counts from the caller: 0 points at warn_if_future itself, 1 at the line that called it
+    assert [Path(w.filename).name == "_params.py" for w in caught] == [True, False]
 
 
 @pytest.mark.parametrize(("date", "range"), [("2026-11-25", "-7d"), ("2026-11-25", "0d"), ("2026-11-24", "1d"),
@@ -723,3 +726,13 @@ def test_flag_filters_are_sent_as_true_or_false(flags: dict[str, bool | None]) -
     else:
         with pytest.raises(InvalidParameterError):
             alerts_query(filters=flags)
+
+
+@pytest.mark.parametrize("build", [snapshots_query, alerts_query])
+def test_a_start_cursor_is_an_earlier_pages_text(build: Any) -> None:
+    """An empty cursor starts at the beginning (nothing sent); anything but text is refused by name."""
+    assert "startAfterCursor" not in build(start_after_cursor="")
+    assert build(start_after_cursor="c-1")["startAfterCursor"] == "c-1"
+    with pytest.raises(InvalidParameterError) as info:
+        build(start_after_cursor=5)
+    assert str(info.value) == "start_after_cursor: expected the endCursor str of an earlier page"
