@@ -11,7 +11,6 @@ The plugin does nothing unless mutmut set ``MUTANT_UNDER_TEST``.
 from __future__ import annotations
 
 import os
-import sys
 import tomllib
 from pathlib import Path
 
@@ -43,29 +42,16 @@ def module_of_mutant(mutant: str) -> str:
     return module.replace(".", "/") + ".py"
 
 
-# modules whose own functions build module-level values (the schema's tables) when imported
-_BUILT_ON_IMPORT = {"socketlab/_schema.py"}
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
-    """Under a mutant, start from a new process's state.
+    """Under a mutant, forget the state a test run leaves in the process, as a new process would.
 
     mutmut forks each mutant's run from the process that already ran the tests, so the run would
-    inherit what that one left: framers already built (and the fields they learned), DataWarnings
-    already given. Those are forgotten here. A module whose functions build its module-level values
-    on import (the schema's tables) is imported afresh, with the package and the tests, so the
-    mutated code builds them, and is tested by all of its own tests (mutmut cannot tell which of
-    them use what an import built). A fresh import costs seconds, so only those modules get one.
+    inherit its framers (already built, with the fields they learned) and the DataWarnings already
+    given; then the mutated code that builds and gives them would never run.
     """
     mutant = os.environ.get("MUTANT_UNDER_TEST")
     if mutant is None or mutant in _NOT_A_MUTANT:
-        return
-    module = module_of_mutant(mutant)
-    if module in _BUILT_ON_IMPORT:
-        for name in [name for name in sys.modules if name.split(".")[0] in ("socketlab", "tests")]:
-            del sys.modules[name]
-        args.extend(mapped_tests(Path("pyproject.toml"))[module])
         return
     from socketlab import _frames
 
