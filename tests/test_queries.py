@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import time
 import uuid
 import warnings
 from pathlib import Path
@@ -736,3 +738,74 @@ def test_a_start_cursor_is_an_earlier_pages_text(build: Any) -> None:
     with pytest.raises(InvalidParameterError) as info:
         build(start_after_cursor=5)
     assert str(info.value) == "start_after_cursor: expected the endCursor str of an earlier page"
+
+
+def test_one_org_is_named_by_the_argument_it_came_from() -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        check_orgs("a/b")
+    assert info.value.argument == "org"
+    with pytest.raises(InvalidParameterError) as info:
+        check_orgs("a/b", argument="--org")
+    assert info.value.argument == "--org"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"target_id": []}, "target_id: is empty: pass None to leave the filter out"),
+     ({"ids": ()}, "ids: is empty: pass None to leave the filter out")],
+)  # fmt: skip
+def test_an_empty_list_of_ids_is_named(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        projects_query(**kwargs)
+    assert str(info.value) == message
+
+
+def test_a_list_query_value_names_its_argument() -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        query_value(["a", ""], "origins")
+    assert str(info.value) == "origins: contains an empty value"
+
+
+def test_a_group_that_is_not_text_is_named_not_looked_up() -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        alerts_trend_query(group_by=[["alert_severity"]])
+    assert str(info.value) == "group_by: expected str values, got list ['alert_severity']"
+
+
+@pytest.fixture(params=[("EAST-14", 14), ("WEST+12", -12)], ids=["UTC+14", "UTC-12"])
+def far_zone(request: pytest.FixtureRequest) -> Any:
+    """The process's local time zone far east (UTC+14), then far west (UTC-12) of UTC: at any moment one
+    of them is on another date than UTC, so a local date taken for the UTC date shows."""
+    zone, hours = request.param  # POSIX TZ strings (no time zone database needed): the sign is west-positive
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = zone
+    time.tzset()
+    assert time.localtime().tm_gmtoff == hours * 3600
+    yield zone
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+def test_today_is_the_utc_date_whatever_the_local_zone(far_zone: str) -> None:
+    """A version or a query is checked against today's UTC date, never the machine's local date."""
+    today = dt.datetime.now(dt.UTC).date()
+    tomorrow = today + dt.timedelta(days=1)
+    assert snyk_version(today.isoformat()) == today.isoformat()
+    with pytest.raises(InvalidParameterError, match="is in the future"):
+        snyk_version(tomorrow.isoformat())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_if_future(today.isoformat(), "-1d")
+    with pytest.warns(FutureDateWarning):
+        warn_if_future(tomorrow.isoformat(), "-1d")
+
+
+def test_times_are_utc_whatever_the_local_zone(far_zone: str) -> None:
+    """A naive time is taken as UTC and an aware one converted to UTC, not to the machine's zone."""
+    assert to_timestamp_string(dt.datetime(2026, 1, 2, 3, 4, 5), "t") == "2026-01-02T03:04:05Z"
+    aware = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    assert to_timestamp_string(aware, "t") == "2026-01-02T01:04:05Z"
+    assert to_date_string(dt.datetime(2026, 1, 2, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-3)))) == "2026-01-03"
