@@ -224,3 +224,7 @@ def test_the_loop_asks_for_each_next_request_with_the_page_it_follows() -> None:
 
     assert list(follow(0, lambda n: f"page{n}", next_of)) == ["page0", "page1", "page2"]
     assert seen == [(0, "page0"), (1, "page1"), (2, "page2")]
+
+
+def test_only_slashes_are_trimmed_from_the_api_root() -> None:
+    assert resolve_link("/orgs/o", "https://api.example/v1X/") == "https://api.example/v1X/orgs/o"

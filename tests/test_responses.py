@@ -319,3 +319,13 @@ def test_a_body_that_is_not_json_names_its_start_and_request() -> None:
     assert (error.status, error.request_id, error.details) == (200, "r-1", None)
     made = contract_error("bad page", 201, {"request-id": "r-3"}, details={"at": "$.items"})
     assert (made.message, made.status, made.request_id, made.details) == ("bad page", 201, "r-3", {"at": "$.items"})
+
+
+@pytest.mark.parametrize("decode", [decode_socket, decode_snyk])
+def test_a_2xx_that_is_not_json_keeps_its_status_and_a_429_its_clock(decode: object) -> None:
+    with pytest.raises(UnexpectedResponseError) as info:
+        decode(201, {}, b"<html>")  # type: ignore[operator]
+    assert (info.value.status, info.value.message) == (201, "the body is not JSON: '<html>'")
+    with pytest.raises(RateLimitError) as limited:
+        decode(429, {"Retry-After": "Sun, 01 Nov 2026 12:00:30 GMT"}, b"", now=NOW)  # type: ignore[operator]
+    assert limited.value.retry_after == 30.0
