@@ -247,7 +247,7 @@ def test_the_days_a_page_says_it_covers_are_real_days(meta: dict[str, Any], bad:
         return
     with pytest.raises(UnexpectedResponseError) as info:
         decode(200, {"x-request-id": "r"}, body)
-    assert (info.value.message, info.value.request_id) == (bad, "r")
+    assert (info.value.message, info.value.status, info.value.request_id) == (bad, 200, "r")
 
 
 def test_a_socket_page_holds_its_rows_meta_cursor_and_body() -> None:

@@ -275,6 +275,7 @@ def test_an_enumeration_and_its_dtype() -> None:
 def test_the_enumeration_of_some_categories() -> None:
     """The one whose values the categories hold, the largest when several do; None when none does."""
     assert enum_for(["x", *SEVERITY.values]) is SEVERITY
+    assert enum_for(list(SEVERITY.values)) is SEVERITY  # exactly its values
     assert enum_for(["low", "medium", "high", "critical", "x"]) is None  # Socket's filter values are no column's
     assert enum_for(["open", "resolved", "x"]) is ISSUE_STATUS  # a tie: the first in ENUMS (coordinate state agrees)
     assert COORDINATE_STATE.values == ISSUE_STATUS.values
@@ -286,7 +287,7 @@ def test_the_enumeration_of_some_categories() -> None:
     ("name", "snake"),
     [("numIgnoredLowAlerts", "num_ignored_low_alerts"), ("alert.severityName", "alert_severity_name"),
      ("CVEId", "cve_id"), ("already_snake", "already_snake"), ("__x--y__", "x_y"), ("a1B", "a1_b"),
-     ("HTTPServer2", "http_server2"), ("", "")],
+     ("HTTPServer2", "http_server2"), ("XrayX", "xray_x"), ("", "")],
 )  # fmt: skip
 def test_snake_case_names(name: str, snake: str) -> None:
     assert snake_case(name) == snake
