@@ -405,3 +405,26 @@ def test_a_resource_with_attributes_ignores_what_it_does_not_frame() -> None:
     framer = Framer(resource)
     frame = framer.frame([framer.batch([{"id": "a", "relationships": 5, "links": [1]}])])
     assert frame.to_dict("records") == [{"id": "a"}]
+
+
+def test_a_missing_enumerated_group_is_missing_not_a_category() -> None:
+    """A point without a value for an enumerated group has no value there (never the text 'None')."""
+    meta = {"aggregation": {"fields": ["alertSeverity"]}}
+    for points in ([{"aggregationGroup": [], "count": 1}], [{"aggregationGroup": [None], "count": 1},
+                                                             {"aggregationGroup": ["low"], "count": 2}]):  # fmt: skip
+        frame = trend_frame([{"date": "2026-03-01", "dataPoints": points}], meta)
+        assert frame["alert_severity"].dtype == SEVERITY.dtype()
+        assert frame["alert_severity"].isna().tolist()[0]
+        assert frame["alert_severity"].tolist()[1:] == ["low"][: len(points) - 1]
+
+
+def test_the_plain_value_path_edge_cases() -> None:
+    """Two unnameable keys with one snake_case name keep two columns; a float field takes 1.5; a resource
+    of objects only frames too."""
+    framer = Framer(SNAPSHOTS)
+    row = framer.frame([framer.batch([{"id": "s", 'a"b': 1, 'a""b': 2}])]).iloc[0]
+    assert (row["a_b"], row["a_b_extra"]) == (1, 2)
+    floats = Framer(Resource("floats", (Field("f", "f", "float"),)))
+    assert floats.frame([floats.batch([{"f": 1.5, 'q"': 1}])]).astype(object).values.tolist() == [[1.5, 1]]
+    objects = Framer(Resource("objects", (Field("o", "o", "object"),)))
+    assert objects.frame([objects.batch([{"o": [1], 'q"': 1}])]).astype(object).values.tolist() == [[[1], 1]]
