@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 import pytest
 
@@ -428,3 +430,9 @@ def test_the_plain_value_path_edge_cases() -> None:
     assert floats.frame([floats.batch([{"f": 1.5, 'q"': 1}])]).astype(object).values.tolist() == [[1.5, 1]]
     objects = Framer(Resource("objects", (Field("o", "o", "object"),)))
     assert objects.frame([objects.batch([{"o": [1], 'q"': 1}])]).astype(object).values.tolist() == [[[1], 1]]
+
+
+def test_items_given_as_python_values_json_cannot_carry_are_kept_as_text() -> None:
+    """A Decimal (orjson refuses it) in an item handed in as Python values is kept, as its text."""
+    frame = to_frame([{"id": "s", "amount": Decimal("1.50")}], SNAPSHOTS)
+    assert (frame.loc[0, "id"], frame.loc[0, "amount"]) == ("s", "1.50")
