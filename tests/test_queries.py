@@ -809,3 +809,11 @@ def test_times_are_utc_whatever_the_local_zone(far_zone: str) -> None:
     aware = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     assert to_timestamp_string(aware, "t") == "2026-01-02T01:04:05Z"
     assert to_date_string(dt.datetime(2026, 1, 2, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-3)))) == "2026-01-03"
+
+
+def test_a_snapshot_status_outside_the_five_is_named() -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        snapshots_query(status=["success", "done"])
+    assert str(info.value) == (
+        "status: 'done' is not allowed; choose from in-progress, success, failure, timeout, skipped"
+    )
