@@ -89,10 +89,7 @@ def _framed(frame: Callable[[], T], status: int, headers: Mapping[str, str], wha
     """Columns built from a body; a value its column cannot hold is a contract error naming the field."""
     try:
         return frame()
-    except UnexpectedResponseError as exc:
-        exc.request_id = exc.request_id or request_id_of(headers)
-        raise
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # framing raises FrameError (a ValueError)
         raise contract_error(f"{what}: {exc}", status, headers) from None
 
 

@@ -425,6 +425,8 @@ class Framer:
         for name, path in self._generic_names.items():
             found = [at(item, path) for item in items]
             if any(v is not None for v in found):
+                if self.resource.infer_attributes and path[:1] == ("relationships",):
+                    found = [_relationship_ids(v) for v in found]  # as the fast path does
                 objects[name] = _raw_array([None if v is None else _dumps(v) for v in found])
         return Batch(len(items), pa.table(arrays) if arrays else pa.table({}), objects)
 

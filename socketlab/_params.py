@@ -219,7 +219,8 @@ def comma_list(value: object, argument: str, *, allowed: Iterable[str] | None = 
 
 
 def _as_list(value: object, argument: str) -> list[Any]:
-    if isinstance(value, bytes) or not isinstance(value, Iterable):
+    # a dict is iterable too, but its keys are not the values someone meant to send
+    if isinstance(value, bytes | Mapping) or not isinstance(value, Iterable):
         raise InvalidParameterError(argument, f"expected a str or a list of str, got {type(value).__name__}")
     return list(value)
 
@@ -477,6 +478,10 @@ def projects_query(
         if value is not None:
             query[name] = to_timestamp_string(value, name)
     if tags is not None:
+        if isinstance(tags, dict):
+            wrong = next(((k, v) for k, v in tags.items() if not (isinstance(k, str) and isinstance(v, str))), None)
+            if wrong is not None:
+                raise InvalidParameterError("tags", f"expected str keys and values, got {wrong[0]!r}: {wrong[1]!r}")
         pairs = [f"{k}:{v}" for k, v in tags.items()] if isinstance(tags, dict) else tags
         joined = comma_list(pairs, "tags")
         for tag in joined.split(","):
@@ -573,6 +578,10 @@ def filter_query(
     Lists are comma-joined, booleans sent as ``true``/``false``, enumerated values checked
     against the spec's allowed values, and an empty string kept where it means something.
     """
+    if not isinstance(filters, Mapping):
+        raise InvalidParameterError(
+            "filters", f"expected a dict of filter names to values, got {type(filters).__name__}"
+        )
     names = _python_names(table, not_in)
     query: dict[str, str] = {}
     for name, value in filters.items():

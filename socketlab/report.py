@@ -29,6 +29,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -115,7 +116,9 @@ def _local_kernel_manager() -> type:
     """Kernels of this very Python (where socketlab is installed), over IPC sockets: local only.
 
     A "python3" kernelspec installed elsewhere on the machine may point at another Python that
-    lacks socketlab; IPC also keeps the plain-TCP warning out of the outputs.
+    lacks socketlab; IPC also keeps the plain-TCP warning out of the outputs. The sockets live in
+    the temporary folder, never beside the notebooks (an installed package's folder may be
+    read-only, and sockets a killed run leaves there would break a build of the clone).
     """
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
@@ -124,6 +127,7 @@ def _local_kernel_manager() -> type:
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.transport = "ipc"
+            self.ip = os.path.join(tempfile.gettempdir(), f"socketlab-kernel-{os.getpid()}-{id(self):x}")
 
         @property
         def kernel_spec(self) -> KernelSpec:

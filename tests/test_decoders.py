@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from socketlab import SocketlabError, UnexpectedResponseError, sandbox
+from socketlab import NotFoundError, SocketlabError, UnexpectedResponseError, sandbox
 from socketlab._decoders import (
     decode_organizations,
     decode_quota,
@@ -175,3 +175,109 @@ def test_a_snyk_page_without_data_is_retried_then_named() -> None:
     assert app.hits == 5
     assert "/issues?" in (info.value.url or "")
     assert isinstance(info.value.partial, pd.DataFrame) and info.value.partial.attrs["complete"] is False
+
+
+# -- each decoder, exactly -----------------------------------------------------------------------------
+
+SOCKET_ERROR = b'{"error": {"message": "no such org", "details": {"org": "nope"}}}'
+SNYK_ERROR = b'{"jsonapi": {"version": "1.0"}, "errors": [{"status": "404", "detail": "Not found"}]}'
+
+
+@pytest.mark.parametrize("decoder", list(DECODERS))
+def test_every_decoder_raises_the_apis_error_with_its_request_id(decoder: str) -> None:
+    """An error status is the typed error whatever the operation, with the API's message and the request id."""
+    body = SNYK_ERROR if decoder.startswith("snyk") else SOCKET_ERROR
+    with pytest.raises(NotFoundError) as info:
+        DECODERS[decoder](404, {"X-Request-Id": "req-4"}, body)
+    assert info.value.request_id == "req-4"
+    assert info.value.message == ("Not found" if decoder.startswith("snyk") else "no such org")
+
+
+@pytest.mark.parametrize(
+    ("decoder", "body", "message"),
+    [
+        ("quota", b'{"quota": "900", "maxQuota": 1000}',
+         "not a quota answer: Expected `int`, got `str` - at `$.quota`"),
+        ("snapshot job", b'{"requestId": "r"}',
+         "not a snapshot job answer: Object missing required field `requestedBy`"),
+        ("snapshot job", b'{"requestId": "", "requestedBy": "x", "requestedAt": "2026-01-01"}',
+         "the snapshot job answer has an empty requestId"),
+        ("snapshot job", b'{"requestId": "r", "requestedBy": "x", "requestedAt": "x"}',
+         "requestedAt is not a timestamp: 'x'"),
+        ("organizations", b'{"orgs": {}}',
+         "not an organizations answer: Object missing required field `organizations`"),
+        ("organizations", b'{"organizations": {"o": {"id": 5}}}',
+         "organizations: an item breaks the organizations contract: Expected `str | null`, got `int` - at `$[0].id`"),
+        ("trend", b'{"meta": {}}', "not a trend answer: Object missing required field `items`"),
+        ("trend", b'{"items": [{"date": "2026-01-01", "dataPoints": [{"count": "1"}]}]}',
+         "the trend: count holds a value that is not a count: '1'"),
+        ("trend", b'{"items": [{"dataPoints": []}]}', "the trend: 'date'"),
+        ("snyk issues page", b'{"links": {}}', "not a JSON:API collection page: Object missing required field `data`"),
+        ("snapshots page", b'{"items": 5}', "not a page of items: Expected `array`, got `int` - at `$.items`"),
+        ("snapshots page", b'{"items": [{"id": 5}]}',
+         "the page's items: an item breaks the snapshots contract: Expected `str | null`, got `int` - at `$[0].id`"),
+        ("snyk issues page", b'{"data": [{"id": 5}]}',
+         "the page's data: an item breaks the issues contract: Expected `str | null`, got `int` - at `$[0].id`"),
+    ],
+)  # fmt: skip
+def test_a_contract_error_says_which_answer_and_what_was_wrong(decoder: str, body: bytes, message: str) -> None:
+    with pytest.raises(UnexpectedResponseError) as info:
+        DECODERS[decoder](200, {"x-request-id": "req-5"}, body)
+    assert (info.value.message, info.value.status, info.value.request_id) == (message, 200, "req-5")
+
+
+@pytest.mark.parametrize(
+    ("meta", "bad"),
+    [
+        ({"startDateInclusive": "2026-13-01"}, "meta.startDateInclusive is not a YYYY-MM-DD day: '2026-13-01'"),
+        ({"endDateInclusive": "20260105"}, "meta.endDateInclusive is not a YYYY-MM-DD day: '20260105'"),
+        ({"startDateInclusive": 20260105}, "meta.startDateInclusive is not a YYYY-MM-DD day: 20260105"),
+        ({"startDateInclusive": "2026-01-01", "endDateInclusive": "soon"},
+         "meta.endDateInclusive is not a YYYY-MM-DD day: 'soon'"),
+        ({"startDateInclusive": "2026-01-01", "endDateInclusive": "2026-01-31"}, None),
+        ({"startDateInclusive": None}, None),
+    ],
+)  # fmt: skip
+def test_the_days_a_page_says_it_covers_are_real_days(meta: dict[str, Any], bad: str | None) -> None:
+    """Backfills tile windows by meta's days: a day that is not YYYY-MM-DD is the API's fault, named."""
+    body = json.dumps({"items": [], "meta": meta, "endCursor": None}).encode()
+    decode = DECODERS["snapshots page"]
+    if bad is None:
+        assert decode(200, {}, body).meta == meta
+        return
+    with pytest.raises(UnexpectedResponseError) as info:
+        decode(200, {"x-request-id": "r"}, body)
+    assert (info.value.message, info.value.status, info.value.request_id) == (bad, 200, "r")
+
+
+def test_a_socket_page_holds_its_rows_meta_cursor_and_body() -> None:
+    body = json.dumps({"items": [{"id": "s1", "status": "success"}, {"id": "s2"}], "meta": {"a": 1},
+                       "endCursor": "c2"}).encode()  # fmt: skip
+    page = socket_page_decoder(SNAPSHOTS)(200, {}, body)
+    assert (page.rows, page.meta, page.next_cursor, page.body) == (2, {"a": 1}, "c2", body)
+    assert page.json() == json.loads(body)
+    assert page.batch.last("id") == "s2"
+
+
+def test_a_snyk_page_holds_its_rows_next_link_and_body() -> None:
+    body = json.dumps({"data": [{"id": "i1", "type": "issue"}], "links": {"next": "/orgs/o/issues?x=1"}}).encode()
+    page = snyk_page_decoder(ISSUES, BASE + "/")(200, {}, body)
+    assert (page.rows, page.next_url, page.body) == (1, "https://api.snyk.io/rest/orgs/o/issues?x=1", body)
+    assert page.json() == json.loads(body)
+
+
+def test_a_trend_answer_is_one_row_per_day_and_group() -> None:
+    body = {
+        "meta": {"aggregation": {"fields": ["alertSeverity"]}},
+        "items": [{"date": "2026-03-01", "dataPoints": [{"aggregationGroup": ["high"], "count": 3, "countDelta": 1}]}],
+    }
+    frame = decode_trend(200, {}, json.dumps(body).encode())
+    assert frame.astype(object).to_dict("records") == [
+        {"date": pd.Timestamp("2026-03-01", tz="UTC"), "alert_severity": "high", "count": 3, "count_delta": 1}
+    ]
+    assert frame.attrs["meta"] == body["meta"]
+
+
+def test_a_quota_of_zero_max_is_unused_and_a_quota_reports_its_use() -> None:
+    assert decode_quota(200, {}, b'{"quota": 0, "maxQuota": 0}').used_fraction == 0.0
+    assert decode_quota(200, {}, b'{"quota": 250, "maxQuota": 1000, "nextWindowRefresh": ""}').used_fraction == 0.75

@@ -98,3 +98,47 @@ def test_the_covered_days_come_from_the_meta_or_default_to_the_days_asked() -> N
         D(2026, 1, 30),
     )
     assert covered_days({}, asked) == asked
+
+
+def test_an_answer_that_missed_days_at_both_ends_asks_for_both() -> None:
+    """The days before the covered ones and the days after them are both asked again, earliest first."""
+    asked = (D(2026, 1, 1), D(2026, 1, 31))
+    assert uncovered(asked, (D(2026, 1, 3), D(2026, 1, 29)), 31) == [
+        (D(2026, 1, 1), D(2026, 1, 2)),
+        (D(2026, 1, 30), D(2026, 1, 31)),
+    ]
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {"startDateInclusive": "", "endDateInclusive": ""},
+        {"startDateInclusive": None, "endDateInclusive": None},
+        {"startDateInclusive": 5, "endDateInclusive": ["2026-01-02"]},
+    ],
+)
+def test_covered_days_the_meta_does_not_name_are_the_days_asked(meta: dict[str, object]) -> None:
+    """An empty, null or non-text day in the meta says nothing: the days asked stand."""
+    asked = (D(2026, 1, 1), D(2026, 1, 31))
+    assert covered_days(meta, asked) == asked
+
+
+@given(
+    first=st.dates(D(2020, 1, 1), D(2030, 1, 1)),
+    length=st.integers(0, 90),
+    cut=st.tuples(st.integers(0, 90), st.integers(0, 90)),
+    days=st.integers(1, 40),
+)
+def test_the_days_asked_again_are_exactly_the_days_missed(
+    first: dt.date, length: int, cut: tuple[int, int], days: int
+) -> None:
+    """Property: uncovered() returns windows of at most ``days`` that hold each missed day once, and no other."""
+    last = first + dt.timedelta(days=length)
+    got_first = first + dt.timedelta(days=min(cut[0], length))
+    got_last = max(got_first, last - dt.timedelta(days=min(cut[1], length)))
+    windows = uncovered((first, last), (got_first, got_last), days)
+    asked_again = [a + dt.timedelta(days=k) for a, b in windows for k in range((b - a).days + 1)]
+    missed = [first + dt.timedelta(days=k) for k in range(length + 1)
+              if not got_first <= first + dt.timedelta(days=k) <= got_last]  # fmt: skip
+    assert asked_again == missed
+    assert all(0 <= (b - a).days < days for a, b in windows)

@@ -19,6 +19,7 @@ from socketlab._responses import decode_snyk, decode_socket, parse_retry_after
 from socketlab._schema import ISSUES, SNAPSHOTS
 
 BASE = "https://api.snyk.io/rest"
+TYPED_ATTRIBUTES = {f.path.split(".")[1] for f in ISSUES if f.path.startswith("attributes.")}
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
@@ -152,7 +153,10 @@ def test_frames_hold_exactly_the_items_or_name_the_wrong_field(items: list[dict[
         st.fixed_dictionaries(
             {"id": st.text(max_size=5), "type": st.just("issue")},
             optional={
-                "attributes": st.dictionaries(st.text(max_size=6), json_values, max_size=3),
+                # attributes the schema does not type (a wrong type in a typed one breaks the contract)
+                "attributes": st.dictionaries(
+                    st.text(max_size=6).filter(lambda k: k not in TYPED_ATTRIBUTES), json_values, max_size=3
+                ),
                 "relationships": st.just({}),
             },
         ),
@@ -163,3 +167,77 @@ def test_any_resources_flatten(resources: list[dict[str, Any]]) -> None:
     frame = to_frame(resources, ISSUES)
     assert len(frame) == len(resources)
     assert list(frame.columns[: len(ISSUES)]) == [c.name for c in ISSUES]
+
+
+# -- exact results -----------------------------------------------------------------------------------------
+
+# JSON values that JSON can carry (no NaN, no infinity) and orjson reads (64-bit integers)
+json_documents = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=20,
+)
+CLASS_OF = {400: "BadRequestError", 401: "UnauthorizedError", 403: "ForbiddenError", 404: "NotFoundError",
+            429: "RateLimitError"}  # fmt: skip
+
+
+def _expected_class(status: int) -> str:
+    return CLASS_OF.get(status, "ServerError" if status >= 500 else "APIError")
+
+
+@given(status=st.integers(100, 599), payload=json_documents, garble=st.booleans())
+def test_any_answer_is_its_json_or_the_error_its_status_names(status: int, payload: Any, garble: bool) -> None:
+    """Property: a 2xx is exactly its JSON (or a contract error when it is not JSON); any other status is
+    exactly the class the status names, carrying that status."""
+    import json
+
+    body = json.dumps(payload).encode() + (b"}" if garble else b"")
+    for decode in (decode_socket, decode_snyk):
+        if 200 <= status < 300 and not garble:
+            assert decode(status, {}, body) == payload
+            continue
+        with pytest.raises(SocketlabError) as info:
+            decode(status, {}, body)
+        if 200 <= status < 300:
+            assert type(info.value).__name__ == "UnexpectedResponseError"
+            assert info.value.message.startswith("the body is not JSON: ")  # type: ignore[attr-defined]
+        else:
+            assert type(info.value).__name__ == _expected_class(status)
+            assert info.value.status == status  # type: ignore[attr-defined]
+
+
+@given(status=st.integers(400, 599), message=st.text(max_size=30), details=json_documents)
+def test_a_socket_error_says_exactly_what_the_api_said(status: int, message: str, details: Any) -> None:
+    import json
+
+    body = json.dumps({"error": {"message": message, "details": details}}).encode()
+    with pytest.raises(SocketlabError) as info:
+        decode_socket(status, {"x-request-id": "r"}, body)
+    error = info.value
+    assert (error.message, error.details, error.request_id) == (message, details, "r")  # type: ignore[attr-defined]
+
+
+@given(status=st.integers(400, 599), details=st.lists(st.text(min_size=1, max_size=8), max_size=7))
+def test_a_jsonapi_error_says_its_first_three_details_and_how_many_more(status: int, details: list[str]) -> None:
+    import json
+
+    body = json.dumps({"errors": [{"detail": d, "source": {"parameter": f"p{i}"}} for i, d in enumerate(details)]})
+    with pytest.raises(SocketlabError) as info:
+        decode_snyk(status, {}, body.encode())
+    more = f" (and {len(details) - 3} more)" if len(details) > 3 else ""
+    assert info.value.message == ("; ".join(details[:3]) or f"HTTP {status}") + more  # type: ignore[attr-defined]
+    assert [e.parameter for e in info.value.errors] == [f"p{i}" for i in range(len(details))]  # type: ignore[attr-defined]
+
+
+@given(seconds=st.integers(0, 10**6), offset=st.integers(-12 * 60, 14 * 60))
+def test_a_retry_after_date_in_any_offset_is_the_same_wait(seconds: int, offset: int) -> None:
+    """Property: the same instant written in any UTC offset (or as delta-seconds) is the same wait."""
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    zone = dt.timezone(dt.timedelta(minutes=offset))
+    when = (now + dt.timedelta(seconds=seconds)).astimezone(zone)
+    assert parse_retry_after(when.strftime("%a, %d %b %Y %H:%M:%S %z"), now) == float(seconds)
+    assert parse_retry_after(str(seconds), now) == float(seconds)

@@ -259,3 +259,21 @@ def test_snyk_skip_keeps_the_posture_summary_with_socket_alone(tmp_path: Path) -
     index = build_report(tmp_path / "out", notebooks=folder, snyk="skip", progress=False)
     page = (index.parent / "00-posture-summary.html").read_text()
     assert "snyk is None None" in page and "Snyk data: left out" in page
+
+
+def test_the_kernels_sockets_are_never_left_beside_the_notebooks(tmp_path: Path) -> None:
+    """While a page runs, its folder holds the notebooks only: the kernel's IPC sockets live in the temporary
+    folder (a run killed mid-page would leave them in an installed package, or in a clone, where they break
+    the next build of the wheel)."""
+    folder = tiny_notebooks(tmp_path / "nb")
+    page = folder / "01-alert-trends.ipynb"
+    notebook = nbformat.read(page, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell("import os\nprint('beside the page:', sorted(os.listdir('.')))"))
+    nbformat.write(notebook, page)
+    build_report(tmp_path / "out", notebooks=folder, progress=False)
+    executed = (tmp_path / "out" / "executed" / "01-alert-trends.ipynb").read_text()
+    beside = re.search(r"beside the page: (\[.*?\])", executed)
+    assert beside and json.loads(beside.group(1).replace("\\'", '"').replace("'", '"')) == sorted(
+        p.name for p in folder.iterdir()
+    )
+    assert not [p for p in folder.iterdir() if p.suffix != ".ipynb"]

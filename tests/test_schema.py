@@ -14,7 +14,26 @@ from hypothesis import strategies as st
 from socketlab import DataWarning, analysis, sandbox
 from socketlab._decoders import decode_trend
 from socketlab._frames import FrameError, concat_frames, to_frame
-from socketlab._schema import ALERTS, ENUMS, ISSUES, SEVERITY, SNAPSHOT_STATUS, SNAPSHOTS, enum_for
+from socketlab._schema import (
+    ALERT_ACTION,
+    ALERT_CATEGORY,
+    ALERTS,
+    COORDINATE_STATE,
+    ENUMS,
+    ISSUE_STATUS,
+    ISSUE_TYPE,
+    ISSUES,
+    PROJECT_STATUS,
+    PROJECTS,
+    SEVERITY,
+    SNAPSHOT_STATUS,
+    SNAPSHOTS,
+    Enum,
+    Field,
+    dtype_of,
+    enum_for,
+    snake_case,
+)
 from socketlab.sandbox import SocketSandbox
 from socketlab.sandbox._socket import Reply
 
@@ -161,3 +180,115 @@ def test_a_row_without_a_day_is_kept_by_a_backfill_and_reported() -> None:
         with pytest.warns(DataWarning, match="have no requested_at: they are kept"):
             frame = sock.snapshots("globex", start="2026-02-01", end="2026-02-28", window_days=7)
     assert frame["requested_at"].isna().sum() >= 4  # one a window, none lost
+
+
+# -- the tables, exactly ------------------------------------------------------------------------------------
+
+ISSUE_FIELDS = {
+    "id": ("id", "string"), "type": ("type", "string"), "attributes.key": ("key", "string"),
+    "attributes.title": ("title", "string"), "attributes.type": ("issue_type", "category"),
+    "attributes.status": ("status", "category"), "attributes.effective_severity_level": ("effective_severity_level",
+                                                                                       "category"),
+    "attributes.ignored": ("ignored", "boolean"), "attributes.created_at": ("created_at", "datetime64[ns, UTC]"),
+    "attributes.updated_at": ("updated_at", "datetime64[ns, UTC]"), "attributes.description": ("description", "string"),
+    "attributes.tool": ("tool", "string"), "attributes.key_asset": ("key_asset", "string"),
+    "attributes.resolution.type": ("resolution_type", "string"),
+    "attributes.resolution.resolved_at": ("resolution_resolved_at", "datetime64[ns, UTC]"),
+    "attributes.resolution.details": ("resolution_details", "string"),
+    "attributes.exploit_details.sources": ("exploit_details_sources", "object"),
+    "attributes.exploit_details.maturity_levels": ("exploit_details_maturity_levels", "object"),
+    "attributes.risk.factors": ("risk_factors", "object"), "attributes.risk.score": ("risk_score", "object"),
+    "attributes.coordinates": ("coordinates", "object"), "attributes.problems": ("problems", "object"),
+    "attributes.classes": ("classes", "object"), "attributes.severities": ("severities", "object"),
+    "relationships.organization.data.id": ("organization_id", "string"),
+    "relationships.scan_item.data.id": ("scan_item_id", "string"),
+    "relationships.ignore.data.id": ("ignore_id", "string"),
+    "relationships.test_executions.data": ("test_executions_ids", "object"),
+    "relationships.scan_item.data.type": ("scan_item_type", "string"),
+}  # fmt: skip
+PROJECT_FIELDS = {
+    "id": ("id", "string"), "type": ("type", "string"), "attributes.name": ("name", "string"),
+    "attributes.type": ("project_type", "string"), "attributes.target_file": ("target_file", "string"),
+    "attributes.target_reference": ("target_reference", "string"),
+    "attributes.target_runtime": ("target_runtime", "string"), "attributes.origin": ("origin", "string"),
+    "attributes.created": ("created", "datetime64[ns, UTC]"), "attributes.status": ("status", "category"),
+    "attributes.read_only": ("read_only", "boolean"),
+    "attributes.business_criticality": ("business_criticality", "object"),
+    "attributes.environment": ("environment", "object"), "attributes.lifecycle": ("lifecycle", "object"),
+    "attributes.tags": ("tags", "object"), "attributes.settings": ("settings", "object"),
+    "attributes.build_args": ("build_args", "object"),
+    "meta.cli_monitored_at": ("cli_monitored_at", "datetime64[ns, UTC]"),
+    "meta.latest_issue_counts.critical": ("latest_issue_counts_critical", "Int64"),
+    "meta.latest_issue_counts.high": ("latest_issue_counts_high", "Int64"),
+    "meta.latest_issue_counts.medium": ("latest_issue_counts_medium", "Int64"),
+    "meta.latest_issue_counts.low": ("latest_issue_counts_low", "Int64"),
+    "meta.latest_issue_counts.updated_at": ("latest_issue_counts_updated_at", "datetime64[ns, UTC]"),
+    "meta.latest_dependency_total.total": ("latest_dependency_total", "Int64"),
+    "meta.latest_dependency_total.updated_at": ("latest_dependency_total_updated_at", "datetime64[ns, UTC]"),
+    "relationships.organization.data.id": ("organization_id", "string"),
+    "relationships.target.data.id": ("target_id", "string"),
+    "relationships.importer.data.id": ("importer_id", "string"),
+    "relationships.owner.data.id": ("owner_id", "string"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("resource", "table"), [(ISSUES, ISSUE_FIELDS), (PROJECTS, PROJECT_FIELDS)])
+def test_each_jsonapi_field_has_its_column_and_dtype(resource: Any, table: dict[str, tuple[str, str]]) -> None:
+    """Attributes by their snake_case names (the attribute named type renamed), relationship ids as <name>_id."""
+    assert [(f.path, f.name, str(f.dtype)) for f in resource] == [(p, n, d) for p, (n, d) in table.items()]
+    assert resource.columns == tuple(n for n, _ in table.values())
+    assert len(resource) == len(table) and list(resource) == list(resource.fields)
+    derived = {f.name: str(f.dtype) for f in resource.derived}  # socketlab's own columns, after the API's
+    assert {n: str(d) for n, d in resource.dtypes().items()} == {**dict(table.values()), **derived}
+    assert resource.extra_in == "attributes" and resource.identity == ("id",)
+
+
+def test_the_enumerated_columns_of_the_resources() -> None:
+    kinds = {f.name: f.kind for r in (SNAPSHOTS, ALERTS, ISSUES, PROJECTS) for f in r if isinstance(f.kind, Enum)}
+    assert kinds == {"status": PROJECT_STATUS, "alert_severity": SEVERITY, "alert_action": ALERT_ACTION,
+                     "alert_category": ALERT_CATEGORY, "issue_type": ISSUE_TYPE,
+                     "effective_severity_level": SEVERITY}  # fmt: skip
+    assert dict.fromkeys(f.kind for f in SNAPSHOTS if f.name == "status") == {SNAPSHOT_STATUS: None}
+    assert dict.fromkeys(f.kind for f in ISSUES if f.name == "status") == {ISSUE_STATUS: None}
+
+
+@pytest.mark.parametrize(
+    ("kind", "dtype"),
+    [("string", "string"), ("timestamp", "datetime64[ns, UTC]"), ("int", "Int64"), ("float", "Float64"),
+     ("bool", "boolean"), ("object", "object")],
+)  # fmt: skip
+def test_one_dtype_per_kind(kind: Any, dtype: str) -> None:
+    assert dtype_of(kind) == dtype
+    assert Field("a.b", "a_b", kind).dtype == dtype
+
+
+def test_an_enumeration_and_its_dtype() -> None:
+    """Its values in order; unknown values first and sorted (known ones given as unknown are not repeated)."""
+    assert "high" in SEVERITY and "urgent" not in SEVERITY and list(SEVERITY) == list(SEVERITY.values)
+    assert SEVERITY.dtype() == pd.CategoricalDtype(list(SEVERITY.values), ordered=True)
+    assert SEVERITY.dtype(["zz", "high", "aa", "zz"]) == pd.CategoricalDtype(
+        ["aa", "zz", *SEVERITY.values], ordered=True
+    )
+    assert SNAPSHOT_STATUS.dtype(["queued"]) == pd.CategoricalDtype(["queued", *SNAPSHOT_STATUS.values], ordered=False)
+    assert dtype_of(SEVERITY) == SEVERITY.dtype()
+
+
+def test_the_enumeration_of_some_categories() -> None:
+    """The one whose values the categories hold, the largest when several do; None when none does."""
+    assert enum_for(["x", *SEVERITY.values]) is SEVERITY
+    assert enum_for(list(SEVERITY.values)) is SEVERITY  # exactly its values
+    assert enum_for(["low", "medium", "high", "critical", "x"]) is None  # Socket's filter values are no column's
+    assert enum_for(["open", "resolved", "x"]) is ISSUE_STATUS  # a tie: the first in ENUMS (coordinate state agrees)
+    assert COORDINATE_STATE.values == ISSUE_STATUS.values
+    assert enum_for(["low", "high"]) is None
+    assert enum_for([]) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "snake"),
+    [("numIgnoredLowAlerts", "num_ignored_low_alerts"), ("alert.severityName", "alert_severity_name"),
+     ("CVEId", "cve_id"), ("already_snake", "already_snake"), ("__x--y__", "x_y"), ("a1B", "a1_b"),
+     ("HTTPServer2", "http_server2"), ("XrayX", "xray_x"), ("", "")],
+)  # fmt: skip
+def test_snake_case_names(name: str, snake: str) -> None:
+    assert snake_case(name) == snake
