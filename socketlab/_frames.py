@@ -265,7 +265,9 @@ class Framer:
     def _batch(self, items: Sequence[Any]) -> Batch:
         given = None if all(isinstance(i, bytes | msgspec.Raw) for i in items) else list(items)
         raw = [i if isinstance(i, bytes | msgspec.Raw) else _dumps(i) for i in items]
-        if self._flat and raw and not self._extras:  # (once the API showed new fields, the structs keep them)
+        # (once the API showed new fields, the structs keep them; Arrow's reader takes objects only:
+        # a `null` item crashes the process, so anything else is for the structs to refuse)
+        if self._flat and raw and not self._extras and all(memoryview(r)[:1].tobytes() == b"{" for r in raw):
             fast = self._flat_batch(raw)
             if fast is not None:
                 return fast

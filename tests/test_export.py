@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import logging
@@ -10,10 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pandas as pd
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from socketlab import (
     APIError,
@@ -23,124 +19,18 @@ from socketlab import (
     ForbiddenError,
     InvalidParameterError,
     SnykClient,
-    SocketlabError,
     UnexpectedResponseError,
     sandbox,
 )
 from socketlab._decoders import (
     decode_export_file,
-    decode_export_job,
-    decode_export_results,
-    decode_export_started,
-    export_items,
-    socket_page_decoder,
 )
-from socketlab._schema import EXPORT_COLUMNS, RESOLUTIONS
+from socketlab._schema import EXPORT_COLUMNS
 from socketlab.sandbox import SnykSandbox, SnykToken
 from tests.conftest import SNYK_TEST_TOKEN, SPECS, FakeTime
 
 ACME = SnykSandbox.org_id("acme-corp")
 WINDOW = ("2026-01-01", "2026-06-30")
-
-
-def _body(attributes: dict[str, Any], export_id: str = "d5b640e5-d88c-4c17-9bf0-93597b7a1ce2") -> bytes:
-    return json.dumps({"jsonapi": {"version": "1.0"}, "data": {"id": export_id, "type": "resource",
-                                                               "attributes": attributes}}).encode()  # fmt: skip
-
-
-# -- the pure decoders ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("status", ["PENDING", "STARTED", "FINISHED", "ERRORED", "ERROR"])
-def test_every_documented_job_status_decodes(status: str) -> None:
-    """The spec says ERRORED, Snyk's Export API page ERROR: both are read."""
-    job = decode_export_job(200, {}, _body({"created": "2026-01-01T00:00:00Z", "status": status}))
-    assert job.status == status and job.created == pd.Timestamp("2026-01-01", tz="UTC")
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        _body({"status": "DONE"}),
-        _body({"status": "FINISHED"}, export_id="../../orgs"),  # an id that would change the next URL's path
-        _body({"status": "FINISHED", "created": 5}),
-        b'{"data": []}',
-        b"<html>",
-    ],
-)
-def test_a_malformed_job_answer_is_a_contract_error(body: bytes) -> None:
-    with pytest.raises(UnexpectedResponseError):
-        decode_export_job(200, {}, body)
-
-
-def test_the_start_answer_gives_the_export_id() -> None:
-    job = decode_export_started(202, {}, _body({"created": "2026-01-01T00:00:00Z"}))
-    assert job.id == "d5b640e5-d88c-4c17-9bf0-93597b7a1ce2" and job.status is None
-
-
-def test_results_list_the_files_and_their_rows_must_add_up() -> None:
-    files = [{"url": "https://s3.example/a.csv?X-Amz-Signature=abc", "file_size": 10, "row_count": 2},
-             {"url": "https://s3.example/b.csv?X-Amz-Signature=def", "file_size": 5, "row_count": 1}]  # fmt: skip
-    results = decode_export_results(200, {}, _body({"status": "FINISHED", "row_count": 3, "results": files}))
-    assert [f.row_count for f in results.files] == [2, 1] and results.row_count == 3
-    assert "abc" not in repr(results.files[0])  # a signed URL's signature is a credential
-    with pytest.raises(UnexpectedResponseError, match="hold 3 rows, its row_count says 4"):
-        decode_export_results(200, {}, _body({"status": "FINISHED", "row_count": 4, "results": files}))
-    with pytest.raises(UnexpectedResponseError, match="not absolute"):
-        decode_export_results(200, {}, _body({"status": "FINISHED", "row_count": 0, "results": [{"url": "/a"}]}))
-
-
-def test_export_csv_cells_are_typed_by_their_column() -> None:
-    body = (
-        "\ufeffproblem_id,ISSUE_SEVERITY,ISSUE_STATUS,FIRST_INTRODUCED,LAST_RESOLVED,CVE,CWE,EPSS_SCORE,"
-        "FIXED_IN_AVAILABLE,PROBLEM_TITLE,SURPRISE\n"
-        'SNYK-1,High,Resolved,2026-01-02T03:04:05.123Z,2026-01-09 00:00:00,"CVE-2026-1, CVE-2026-2",'
-        '"[""CWE-79""]",0.25,TRUE,"Prototype Pollution, in lodash",x\n'
-        "SNYK-2,medium,open,2026-01-03T00:00:00Z,,,,,false,,\n"
-    ).encode()
-    frame = sandbox_frame(body)
-    first, second = frame.iloc[0], frame.iloc[1]
-    assert first["issue_severity"] == "high" and frame["issue_severity"].cat.ordered
-    assert first["issue_status"] == "resolved" and first["cve"] == ["CVE-2026-1", "CVE-2026-2"]
-    assert first["cwe"] == ["CWE-79"] and first["epss_score"] == 0.25 and first["fixed_in_available"] == True  # noqa: E712
-    assert first["problem_title"] == "Prototype Pollution, in lodash"
-    assert first["last_resolved"] == pd.Timestamp("2026-01-09", tz="UTC")  # no zone in the cell: UTC
-    assert pd.isna(second["last_resolved"]) and second["cve"] is None and pd.isna(second["epss_score"])
-    assert first["surprise"] == "x"  # an undocumented column is kept
-
-
-def sandbox_frame(body: bytes) -> pd.DataFrame:
-    from socketlab._frames import frame_batches
-    from socketlab._schema import EXPORT_ISSUES
-
-    return frame_batches([decode_export_file(200, {}, body)], EXPORT_ISSUES)
-
-
-@pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        (b"ISSUE_SEVERITY,EPSS_SCORE\nhigh,lots\n", "EPSS_SCORE"),
-        (b"PROBLEM_ID,FIXED_IN_AVAILABLE\nx,perhaps\n", "FIXED_IN_AVAILABLE"),
-        (b"PROBLEM_ID,ISSUE_SEVERITY\nx\n", "line 2 has 1 cells"),
-        (b"PROBLEM_ID,FIRST_INTRODUCED\nx,yesterday\n", "FIRST_INTRODUCED"),
-        (b"\xff\xfe\x00", "not the CSV"),
-    ],
-)
-def test_a_garbled_export_file_is_a_contract_error(body: bytes, message: str) -> None:
-    with pytest.raises(UnexpectedResponseError, match=message):
-        decode_export_file(200, {}, body)
-
-
-def test_the_file_hosts_own_errors_are_typed() -> None:
-    expired = b"<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
-    with pytest.raises(ForbiddenError, match="AccessDenied: Request has expired"):
-        decode_export_file(403, {"content-type": "application/xml"}, expired)
-    with pytest.raises(APIError, match="redirect"):
-        decode_export_file(302, {"location": "https://elsewhere.example/"}, b"")
-
-
-def test_an_empty_file_has_no_rows() -> None:
-    assert export_items(b"") == [] and export_items(b"PROBLEM_ID\n") == []
 
 
 # -- the client against the sandbox ----------------------------------------------------------------
@@ -347,30 +237,6 @@ def test_an_export_in_progress_answers_the_spec_with_no_files(snyk_app: SnykSand
     clock.now += dt.timedelta(seconds=2)
     results = snyk_app.handle("GET", f"/rest/orgs/{ACME}/export/{export_id}?version=2024-10-15", auth).json()
     assert results["data"]["attributes"]["status"] == "PENDING" and results["data"]["attributes"]["results"] == []
-
-
-# -- any body: data or a typed error ------------------------------------------------------------------
-
-_json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=10,
-)
-_keys = st.sampled_from(["data", "id", "attributes", "status", "results", "row_count", "url", "created", "items",
-                         "endCursor", "uuid", "reason"])  # fmt: skip
-_NEW_DECODERS = [decode_export_started, decode_export_job, decode_export_results, socket_page_decoder(RESOLUTIONS)]
-
-
-@given(decoder=st.sampled_from(_NEW_DECODERS), body=st.dictionaries(_keys, _json, max_size=4))
-def test_any_json_object_gives_data_or_a_socketlab_error(decoder: Any, body: dict[str, Any]) -> None:
-    with contextlib.suppress(SocketlabError):
-        decoder(200, {}, json.dumps(body).encode())
-
-
-@given(body=st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
-def test_any_file_body_gives_rows_or_a_socketlab_error(body: bytes) -> None:
-    with contextlib.suppress(SocketlabError):
-        decode_export_file(200, {}, body)
 
 
 def test_a_sandbox_whose_clock_stands_still_finishes_exports_by_their_checks() -> None:

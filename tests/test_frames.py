@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -26,6 +27,8 @@ from socketlab._schema import (
     ALERT_ACTION,
     ALERTS,
     ISSUES,
+    ORGANIZATIONS,
+    RESOLUTIONS,
     RESOURCES,
     SEVERITY,
     SNAPSHOT_STATUS,
@@ -437,3 +440,24 @@ def test_items_given_as_python_values_json_cannot_carry_are_kept_as_text() -> No
     """A Decimal (orjson refuses it) in an item handed in as Python values is kept, as its text."""
     frame = to_frame([{"id": "s", "amount": Decimal("1.50")}], SNAPSHOTS)
     assert (frame.loc[0, "id"], frame.loc[0, "amount"]) == ("s", "1.50")
+
+
+@pytest.mark.parametrize(
+    ("items", "got", "at"),
+    [([b"null"], "null", 0), ([b'{"id": "s"}', b"null"], "null", 1), ([b"[]"], "array", 0), ([b"1"], "int", 0),
+     ([None], "null", 0), (['"s"'], "str", 0)],
+)  # fmt: skip
+def test_an_item_that_is_not_an_object_is_refused_by_flat_resources_too(items: list[Any], got: str, at: int) -> None:
+    """Arrow's JSON reader (the flat resources' fast path) crashes the process on a `null` line: items that
+    are not objects never reach it, and the structs name what they are."""
+    for resource in (SNAPSHOTS, ORGANIZATIONS, RESOLUTIONS):
+        with pytest.raises(FrameError) as info:
+            Framer(resource).batch(items)
+        assert str(info.value) == (
+            f"an item breaks the {resource.name} contract: Expected `object`, got `{got}` - at `$[{at}]`"
+        )
+
+
+def test_an_item_with_space_before_it_is_framed_all_the_same() -> None:
+    frame = Framer(SNAPSHOTS).frame([Framer(SNAPSHOTS).batch([b' {"id": "s", "status": "success"}'])])
+    assert frame[["id", "status"]].astype(object).values.tolist() == [["s", "success"]]

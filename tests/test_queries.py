@@ -9,6 +9,7 @@ import os
 import time
 import uuid
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,12 @@ from socketlab._params import (
     check_uuid,
     comma_list,
     dependencies_trend_query,
+    export_body,
     issues_query,
     parse_range,
     projects_query,
     query_value,
+    resolutions_query,
     snake_case_name,
     snapshots_query,
     snyk_limit,
@@ -817,3 +820,170 @@ def test_a_snapshot_status_outside_the_five_is_named() -> None:
     assert str(info.value) == (
         "status: 'done' is not allowed; choose from in-progress, success, failure, timeout, skipped"
     )
+
+
+# -- Socket alert resolutions ----------------------------------------------------------------------------------
+
+
+def test_every_resolutions_argument_has_its_spec_key() -> None:
+    """getOrgAlertResolutions: direction, per_page and startAfterCursor, and nothing the spec lacks."""
+    query = resolutions_query(direction="asc", per_page=7, start_after_cursor="c1")
+    assert query == {"direction": "asc", "per_page": "7", "startAfterCursor": "c1"}
+    assert set(query) == _socket_query_names("/orgs/{org_slug}/alerts/resolutions")
+
+
+def test_resolutions_ask_for_the_newest_first_100_a_page_by_default() -> None:
+    assert resolutions_query() == {"direction": "desc", "per_page": "100"}
+    assert resolutions_query(start_after_cursor=None) == resolutions_query(start_after_cursor="")  # no cursor: not sent
+
+
+@pytest.mark.parametrize(("per_page", "ok"), [(0, False), (1, True), (100, True), (101, False)])
+def test_resolutions_per_page_is_1_to_100(per_page: int, ok: bool) -> None:
+    if ok:
+        assert resolutions_query(per_page=per_page)["per_page"] == str(per_page)
+    else:
+        with pytest.raises(InvalidParameterError, match=rf"^per_page: {per_page} is out of range: use 1 to 100$"):
+            resolutions_query(per_page=per_page)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"direction": "up"}, "direction: 'up' is not allowed; choose from asc, desc"),
+        ({"direction": "ASC"}, "direction: 'ASC' is not allowed; choose from asc, desc"),
+        ({"per_page": True}, "per_page: expected an int from 1 to 100, got bool True"),
+        ({"per_page": "10"}, "per_page: expected an int from 1 to 100, got str '10'"),
+        ({"start_after_cursor": 5}, "start_after_cursor: expected the endCursor str of an earlier page"),
+    ],
+)
+def test_bad_resolutions_arguments_are_named(arguments: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        resolutions_query(**arguments)
+    assert str(info.value) == message and info.value.argument == message.split(":")[0]
+
+
+# -- Snyk's Export API -------------------------------------------------------------------------------------------
+
+DAY = ("2026-01-01", "2026-01-01")
+PAIR = "expected a (start, end) pair of days or timestamps"
+
+
+def _attributes(**arguments: object) -> dict[str, Any]:
+    body = export_body(**arguments)
+    assert set(body) == {"data"} and body["data"]["type"] == "resource"
+    attributes: dict[str, Any] = body["data"]["attributes"]
+    return attributes
+
+
+def _spec_export_attributes() -> tuple[set[str], set[str]]:
+    """createExport's attribute names and filter names, from the spec."""
+
+    def resolve(node: Any) -> Any:
+        while isinstance(node, dict) and "$ref" in node:
+            found: Any = SNYK
+            for part in node["$ref"].lstrip("#/").split("/"):
+                found = found[part]
+            node = found
+        return node
+
+    body = resolve(SNYK["paths"]["/orgs/{org_id}/export"]["post"]["requestBody"])
+    schema = resolve(next(iter(body["content"].values()))["schema"])
+    attributes = resolve(resolve(schema["properties"]["data"])["properties"]["attributes"])
+    return set(attributes["properties"]), set(resolve(attributes["properties"]["filters"])["properties"])
+
+
+def test_an_export_body_is_the_specs_issues_csv_request() -> None:
+    attributes = _attributes(introduced=("2026-01-01", "2026-01-31"), updated=DAY, columns=["problem_id"])
+    assert attributes == {
+        "dataset": "issues",
+        "formats": ["csv"],
+        "filters": {
+            "introduced": {"from": "2026-01-01T00:00:00Z", "to": "2026-01-31T23:59:59Z"},
+            "updated": {"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T23:59:59Z"},
+        },
+        "columns": ["PROBLEM_ID"],
+        "url_expiration_seconds": 3600,
+    }
+    names, filters = _spec_export_attributes()
+    assert set(attributes) <= names and set(attributes["filters"]) <= filters
+
+
+def test_the_specs_own_example_columns_are_accepted() -> None:
+    """createExport's example names ISSUE_SEVERITY_RANK and AUTOFIXABLE, which the docs' list lacks."""
+    examples = [
+        node["example"]["columns"]
+        for node in _walk(SNYK["paths"]["/orgs/{org_id}/export"]["post"], SNYK["components"])
+        if isinstance(node, dict) and isinstance(node.get("example"), dict) and "columns" in node["example"]
+    ]
+    assert examples and {"ISSUE_SEVERITY_RANK", "AUTOFIXABLE"} <= set(examples[0])
+    for wanted in examples:
+        assert _attributes(introduced=DAY, columns=wanted)["columns"] == wanted
+
+
+def _walk(*nodes: Any) -> Iterator[Any]:
+    for node in nodes:
+        yield node
+        yield from _walk(*(node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()))
+
+
+@pytest.mark.parametrize(
+    ("window", "sent"),
+    [
+        (("2026-01-01", "2026-01-31"), ("2026-01-01T00:00:00Z", "2026-01-31T23:59:59Z")),  # an end day: all of it
+        ((dt.date(2026, 1, 1), dt.date(2026, 1, 31)), ("2026-01-01T00:00:00Z", "2026-01-31T23:59:59Z")),
+        ((dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "2026-01-01"), ("2026-01-01T00:00:00Z", "2026-01-01T23:59:59Z")),
+        (["2026-01-01T10:00:00.123+02:00", "2026-01-31T00:00:00Z"], ("2026-01-01T08:00:00Z", "2026-01-31T00:00:00Z")),
+        (("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"), ("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")),
+    ],
+)
+def test_an_export_window_is_sent_in_utc_to_the_second(window: object, sent: tuple[str, str]) -> None:
+    assert _attributes(introduced=window)["filters"]["introduced"] == {"from": sent[0], "to": sent[1]}
+    assert _attributes(updated=window)["filters"] == {"updated": {"from": sent[0], "to": sent[1]}}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({}, "introduced: the Export API needs a date filter: introduced=(start, end)"),
+        ({"introduced": "2026-01-01"}, f"introduced: {PAIR}, got '2026-01-01'"),
+        ({"introduced": ("2026-01-01",)}, f"introduced: {PAIR}, got ('2026-01-01',)"),
+        ({"updated": ("a", "b", "c")}, f"updated: {PAIR}, got ('a', 'b', 'c')"),
+        ({"introduced": ("2026-01-02", "2026-01-01")},
+         "introduced: starts (2026-01-02T00:00:00Z) after it ends (2026-01-01T23:59:59Z)"),
+        ({"updated": ("2026-01-01T00:00:01Z", "2026-01-01T00:00:00Z")},
+         "updated: starts (2026-01-01T00:00:01Z) after it ends (2026-01-01T00:00:00Z)"),
+        ({"introduced": DAY, "columns": b"CVE"}, "columns: expected column names, got bytes"),
+        ({"introduced": DAY, "columns": {"CVE": 1}}, "columns: expected column names, got dict"),
+        ({"introduced": DAY, "columns": 5}, "columns: expected column names, got int"),
+        ({"introduced": DAY, "columns": []}, "columns: no column named (None gives every column)"),
+        ({"introduced": DAY, "url_expiration_seconds": -1},
+         "url_expiration_seconds: -1 is out of range: use 0 to 3600"),
+        ({"introduced": DAY, "url_expiration_seconds": 3601},
+         "url_expiration_seconds: 3601 is out of range: use 0 to 3600"),
+    ],
+)  # fmt: skip
+def test_bad_export_arguments_are_named(arguments: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        export_body(**arguments)
+    assert str(info.value) == message and info.value.argument == message.split(":")[0]
+
+
+@pytest.mark.parametrize("column", ["SEVERITY_OF_DOOM", 5, None])
+def test_an_unknown_export_column_is_named_with_the_known_ones(column: object) -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        export_body(introduced=DAY, columns=["CVE", column])
+    assert str(info.value).startswith(f"columns: {column!r} is not a column of the issues dataset; known: PROBLEM_ID, ")
+    assert str(info.value).endswith(", UPDATED_AT, ISSUE_SEVERITY_RANK, AUTOFIXABLE")
+
+
+def test_export_columns_in_any_case_once_each_in_order() -> None:
+    assert _attributes(introduced=DAY, columns="cve")["columns"] == ["CVE"]
+    assert _attributes(introduced=DAY, columns=("cwe", "CVE", "Cwe", "problem_id"))["columns"] == [
+        "CWE", "CVE", "PROBLEM_ID",
+    ]  # fmt: skip
+    assert "columns" not in _attributes(introduced=DAY)  # None: every column, the API's default
+
+
+@pytest.mark.parametrize("seconds", [0, 3600])
+def test_a_signed_link_lives_0_to_3600_seconds(seconds: int) -> None:
+    assert _attributes(introduced=DAY, url_expiration_seconds=seconds)["url_expiration_seconds"] == seconds
