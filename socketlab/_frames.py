@@ -370,7 +370,7 @@ class Framer:
             try:
                 arrays[f.name] = _arrow(column, f)
             except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
-                example = next((v for v in column if v is not None), None)
+                example = next((v for v in column if v is not None and not _holds(v, f)), None)
                 raise FrameError(f"{f.path} is not a valid {f.kind} (e.g. {example!r}): {exc}") from None
         for extra in state.extras:  # only the unknown fields these items have (the framer may know more)
             found = _raw_array(at(extra.path))
@@ -527,6 +527,15 @@ def _fits(value: Any, f: Field) -> bool:
         allowed = int if f.kind == "int" else int | float
         return isinstance(value, allowed) and not isinstance(value, bool)
     return isinstance(value, str)
+
+
+def _holds(value: Any, f: Field) -> bool:
+    """Whether ``f``'s column can hold ``value`` (to name the value that spoils a column)."""
+    try:
+        _arrow([value], f)
+    except (pa.ArrowException, ValueError, TypeError, OverflowError):
+        return False
+    return True
 
 
 def _arrow(column: list[Any], f: Field) -> pa.Array:

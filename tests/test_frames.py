@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from socketlab import DataWarning, _frames
@@ -461,3 +463,64 @@ def test_an_item_that_is_not_an_object_is_refused_by_flat_resources_too(items: l
 def test_an_item_with_space_before_it_is_framed_all_the_same() -> None:
     frame = Framer(SNAPSHOTS).frame([Framer(SNAPSHOTS).batch([b' {"id": "s", "status": "success"}'])])
     assert frame[["id", "status"]].astype(object).values.tolist() == [["s", "success"]]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["2026-01-09T01:02:03Z", "2026-01-09T01:02:03.5+02:00"], ["2026-01-09 01:02:03", "2026-01-08 23:02:03.5"]),
+        (["2026-01-09 00:00:00", None], ["2026-01-09", None]),  # no zone: UTC
+        (["2026-01-09", "2026-01-09T01:02:03"], ["2026-01-09", "2026-01-09 01:02:03"]),  # a bare day, no zone
+    ],
+)
+def test_timestamps_in_any_iso_form_are_utc(values: list[str | None], expected: list[str | None]) -> None:
+    frame = to_frame([{"uuid": str(i), "created_at": v} for i, v in enumerate(values)], RESOLUTIONS)
+    assert str(frame["created_at"].dtype) == "datetime64[ns, UTC]"
+    want = [pd.NaT if e is None else pd.Timestamp(e, tz="UTC") for e in expected]
+    assert all((pd.isna(a) and pd.isna(b)) or a == b for a, b in zip(frame["created_at"], want, strict=True))
+
+
+@pytest.mark.parametrize("value", ["soon", "2026-13-01", "2026-01-09T25:00:00Z"])
+def test_a_timestamp_that_is_not_iso_8601_is_named(value: str) -> None:
+    with pytest.raises(FrameError) as info:
+        to_frame([{"uuid": "u", "created_at": "2026-01-09T00:00:00Z"}, {"uuid": "v", "created_at": value}], RESOLUTIONS)
+    assert str(info.value) == f"created_at is not a valid timestamp (e.g. {value!r}): not an ISO 8601 timestamp"
+
+
+# -- the flat resources' fast path (Arrow's JSON reader) ------------------------------------------------------
+
+
+def _struct_path(items: list[bytes], resource: Resource) -> pa.Table:
+    framer = Framer(resource)
+    framer._flat = False  # the struct path alone, to compare with
+    return framer.batch(items).table
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [orjson.dumps(ITEM), orjson.dumps({**ITEM, "id": "s2", "finishedAt": "2026-11-01T07:00:00Z"})],
+        [orjson.dumps(ITEM, option=orjson.OPT_INDENT_2)],  # an item over several lines: read serially
+        [orjson.dumps({"id": "s3"})],  # fields missing: nulls
+    ],
+)
+def test_the_fast_path_reads_flat_items_exactly_as_the_structs_do(items: list[bytes]) -> None:
+    fast = Framer(SNAPSHOTS)._flat_batch(items)
+    assert fast is not None and fast.rows == len(items) and fast.objects == {}
+    assert fast.table.equals(_struct_path(items, SNAPSHOTS))
+    assert fast.table.column_names == [f.name for f in SNAPSHOTS.fields]
+    assert fast.table.schema.field("requested_at").type == pa.timestamp("ns", tz="UTC")
+
+
+@pytest.mark.parametrize(
+    "item",
+    [{**ITEM, "newField": 1}, {**ITEM, "numLowAlerts": "5"}, {**ITEM, "requestedAt": "soon"}],
+)
+def test_the_fast_path_leaves_new_fields_and_wrong_types_to_the_structs(item: dict[str, Any]) -> None:
+    """None: the struct path takes the page over, keeps the new field or names what is wrong."""
+    assert Framer(SNAPSHOTS)._flat_batch([orjson.dumps(item)]) is None
+
+
+def test_only_flat_resources_take_the_fast_path() -> None:
+    assert Framer(SNAPSHOTS)._flat and Framer(ORGANIZATIONS)._flat and Framer(RESOLUTIONS)._flat
+    assert not Framer(ALERTS)._flat and not Framer(ISSUES)._flat

@@ -21,6 +21,7 @@ from socketlab import FutureDateWarning, InvalidParameterError
 from socketlab._params import (
     alerts_query,
     alerts_trend_query,
+    backfill_span,
     check_org_slug,
     check_orgs,
     check_path_segment,
@@ -987,3 +988,34 @@ def test_export_columns_in_any_case_once_each_in_order() -> None:
 @pytest.mark.parametrize("seconds", [0, 3600])
 def test_a_signed_link_lives_0_to_3600_seconds(seconds: int) -> None:
     assert _attributes(introduced=DAY, url_expiration_seconds=seconds)["url_expiration_seconds"] == seconds
+
+
+# -- a backfill's span ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("2026-01-01", "2026-01-31"), ("2026-01-31", "2026-01-31"), (dt.date(2026, 1, 1), dt.date(2026, 2, 1))],
+)
+def test_a_backfill_spans_its_first_and_last_day(start: object, end: object) -> None:
+    first, last = backfill_span(start, end, 1)
+    assert (first, last) == (dt.date.fromisoformat(str(start)), dt.date.fromisoformat(str(end)))
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "window_days", "message"),
+    [
+        ("2026-02-01", "2026-01-31", 7, "start: 2026-02-01 is after end 2026-01-31"),
+        ("x", "2026-01-31", 7, "start: 'x' is not a date in YYYY-MM-DD format"),
+        ("2026-01-01", "2026/01/31", 7, "end: '2026/01/31' is not a date in YYYY-MM-DD format"),
+        ("2026-01-01", "2026-01-31", 0, "window_days: expected a positive int"),
+        ("2026-01-01", "2026-01-31", -7, "window_days: expected a positive int"),
+        ("2026-01-01", "2026-01-31", True, "window_days: expected a positive int"),
+        ("2026-01-01", "2026-01-31", 7.0, "window_days: expected a positive int"),
+        ("2026-01-01", "2026-01-31", "7", "window_days: expected a positive int"),
+    ],
+)
+def test_a_bad_backfill_span_is_named(start: object, end: object, window_days: object, message: str) -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        backfill_span(start, end, window_days)
+    assert str(info.value) == message
