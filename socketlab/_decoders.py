@@ -434,11 +434,8 @@ def _cell(value: str, f: Field | None) -> Any:
             return low in _TRUE
         raise ValueError(f"{text!r} is not true or false")
     # lists: CVE and CWE hold "one or several" ids: a JSON array, or ids separated by commas
-    if text.startswith("["):
-        parsed = json.loads(text)
-        if not isinstance(parsed, list):
-            raise ValueError(f"{text[:40]!r} is not a list")
-        return [str(v) for v in parsed]
+    if text.startswith("["):  # JSON that opens with [ is a list, or is not JSON (a ValueError)
+        return [str(v) for v in json.loads(text)]
     return [part.strip() for part in re.split(r"[,\s]+", text) if part.strip()]
 
 

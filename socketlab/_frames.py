@@ -278,7 +278,10 @@ class Framer:
                 structs = state.decoder.decode(body)
             except msgspec.ValidationError as exc:
                 if "unknown field" in str(exc):
-                    plain = given if given is not None else _ANY.decode(body)  # msgspec: big integers too
+                    try:
+                        plain = given if given is not None else _ANY.decode(body)  # msgspec: big integers too
+                    except msgspec.DecodeError as bad:  # an unknown field came before the broken part
+                        raise FrameError(f"the items are not JSON: {bad}") from None
                     if not self._learn(plain):  # a key msgspec cannot name: this page the slow way
                         return self._generic(plain)
                     continue

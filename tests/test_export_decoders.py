@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from socketlab import (
     APIError,
+    BadRequestError,
     ForbiddenError,
     NotFoundError,
     RateLimitError,
@@ -357,3 +358,42 @@ def test_a_cell_its_column_cannot_hold_names_its_line_and_column(body: bytes, me
         export_items(body)
     assert str(info.value) == message
     assert str(_refused(decode_export_file, body)) == f"200: an export file is not the CSV it should be: {message}"
+
+
+def test_what_a_garbled_start_answer_says() -> None:
+    error = _refused(decode_export_started, b'{"data": []}', status=202)
+    assert str(error) == "202: not an export start answer: Expected `object`, got `array` - at `$.data`"
+
+
+def test_the_start_answer_gives_its_creation_time() -> None:
+    job = decode_export_started(202, {}, _body({"created": "2026-01-01T10:00:00+02:00"}))
+    assert job == ExportJob(EXPORT_ID, None, pd.Timestamp("2026-01-01 08:00", tz="UTC"))
+
+
+def test_a_file_whose_cells_break_their_columns_says_so() -> None:
+    error = _refused(decode_export_file, b"PROBLEM_ID,FIRST_INTRODUCED\nx,yesterday\n")
+    assert str(error) == (
+        "200: an export file: FIRST_INTRODUCED is not a valid timestamp (e.g. 'yesterday'): not an ISO 8601 timestamp"
+    )
+
+
+def test_a_400_from_the_file_host_is_not_a_redirect_and_any_bytes_are_read() -> None:
+    error = _refused(decode_export_file, b"<Error><Code>InvalidArgument</Code></Error>", status=400)
+    assert isinstance(error, BadRequestError) and str(error) == "400: export file: InvalidArgument"
+    error = _refused(decode_export_file, b"\xff<Error><Code>SlowDown</Code></Error>", status=503)
+    assert str(error) == "503: export file: SlowDown"  # a byte that is not UTF-8 does not hide the code
+
+
+def test_a_file_of_no_rows_counts_as_none() -> None:
+    files = [{"url": "https://f.example/a", "row_count": 2}, {"url": "https://f.example/b", "row_count": 0}]
+    assert [f.row_count for f in _results({"status": "FINISHED", "row_count": 2, "results": files}).files] == [2, 0]
+
+
+def test_a_cell_keeps_the_line_breaks_inside_its_quotes() -> None:
+    assert export_items(b'PROBLEM_TITLE,CVE\n"line one\r\nline two",CVE-1\n') == [
+        {"PROBLEM_TITLE": "line one\r\nline two", "CVE": ["CVE-1"]}
+    ]
+
+
+def test_only_the_query_of_a_url_is_hidden_however_many_question_marks() -> None:
+    assert redact_query("https://f.example/a.csv?sig=x?y") == "https://f.example/a.csv?…"

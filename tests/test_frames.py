@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from decimal import Decimal
 from typing import Any
 
@@ -120,6 +121,21 @@ def test_an_unknown_status_is_kept_not_turned_into_nan(monkeypatch: pytest.Monke
         frame = to_frame([{**ITEM, "status": "cancelled"}, ITEM], SNAPSHOTS)
     assert frame["status"].tolist() == ["cancelled", "in-progress"]
     assert frame["status"].cat.categories.tolist() == ["cancelled", *SNAPSHOT_STATUS.values]
+
+
+def test_each_unknown_value_is_reported_once_per_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once for 'paused' (met before), once for 'queued' (new here), and 'paused' again in another field."""
+    monkeypatch.setattr(_frames, "_warned", set())
+    with pytest.warns(DataWarning):
+        to_frame([{**ITEM, "status": "paused"}], SNAPSHOTS)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        to_frame([{**ITEM, "status": "paused"}, {**ITEM, "status": "queued"}], SNAPSHOTS)
+        to_frame([{"alert": {"key": "k", "severityName": "paused"}}], ALERTS)
+    assert [str(w.message).split(";")[0] for w in caught] == [
+        "snapshots.status has a value socketlab does not know: 'queued'",
+        "alerts.alert_severity has a value socketlab does not know: 'paused'",
+    ]
 
 
 def test_missing_fields_become_missing_values() -> None:
@@ -524,3 +540,28 @@ def test_the_fast_path_leaves_new_fields_and_wrong_types_to_the_structs(item: di
 def test_only_flat_resources_take_the_fast_path() -> None:
     assert Framer(SNAPSHOTS)._flat and Framer(ORGANIZATIONS)._flat and Framer(RESOLUTIONS)._flat
     assert not Framer(ALERTS)._flat and not Framer(ISSUES)._flat
+
+
+@pytest.mark.parametrize("resource", [SNAPSHOTS, ALERTS])
+def test_items_that_are_not_json_are_a_frame_error(resource: Resource) -> None:
+    """Whatever the decoder meets first (an unknown field, or the break itself)."""
+    with pytest.raises(FrameError) as info:
+        Framer(resource).batch([b'{"alert": '])
+    assert str(info.value) == "the items are not JSON: JSON is malformed: invalid character (byte 11)"
+
+
+@pytest.mark.parametrize(
+    ("resource", "item", "path"),
+    [
+        (SNAPSHOTS, {"id": "s", "requestedBy": "\ud800"}, "requestedBy"),
+        (ALERTS, {"alert": {"key": "\ud800"}}, "alert.key"),
+    ],
+)
+def test_text_json_cannot_carry_is_named(resource: Resource, item: dict[str, Any], path: str) -> None:
+    """A lone surrogate (Python text no JSON encoder writes) in items given as Python values."""
+    with pytest.raises(FrameError) as info:
+        to_frame([item], resource)
+    assert str(info.value) == (
+        f"{path} is not a valid string: 'utf-8' codec can't encode character '\\ud800' in position 0: "
+        "surrogates not allowed"
+    )
