@@ -43,6 +43,11 @@ def test_quota_posts_are_never_kept_and_organizations_are() -> None:
     assert _ttl({}, path="/organizations") == 3600
 
 
+def test_resolutions_are_current_state_kept_briefly_whatever_the_query() -> None:
+    for params in ({}, {"direction": "asc", "per_page": "100"}, {"date": "2026-01-31", "range": "-30d"}):
+        assert _ttl(params, path="/orgs/o/alerts/resolutions") == 60
+
+
 @pytest.mark.parametrize(
     ("path", "cost"),
     [
@@ -52,6 +57,7 @@ def test_quota_posts_are_never_kept_and_organizations_are() -> None:
         ("/v0/orgs/o/historical/dependencies/trend", 10),
         ("/v0/organizations", 1),
         ("/v0/quota", 0),
+        ("/v0/orgs/o/alerts/resolutions", 1),
     ],
 )
 def test_quota_costs_follow_the_spec(path: str, cost: int) -> None:

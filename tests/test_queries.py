@@ -935,6 +935,7 @@ def _walk(*nodes: Any) -> Iterator[Any]:
         ((dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "2026-01-01"), ("2026-01-01T00:00:00Z", "2026-01-01T23:59:59Z")),
         (["2026-01-01T10:00:00.123+02:00", "2026-01-31T00:00:00Z"], ("2026-01-01T08:00:00Z", "2026-01-31T00:00:00Z")),
         (("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"), ("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")),
+        (("2026-01-01T00:00:00.9Z", "2026-01-31T12:00:00.5+00:00"), ("2026-01-01T00:00:00Z", "2026-01-31T12:00:00Z")),
     ],
 )
 def test_an_export_window_is_sent_in_utc_to_the_second(window: object, sent: tuple[str, str]) -> None:
@@ -949,6 +950,8 @@ def test_an_export_window_is_sent_in_utc_to_the_second(window: object, sent: tup
         ({"introduced": "2026-01-01"}, f"introduced: {PAIR}, got '2026-01-01'"),
         ({"introduced": ("2026-01-01",)}, f"introduced: {PAIR}, got ('2026-01-01',)"),
         ({"updated": ("a", "b", "c")}, f"updated: {PAIR}, got ('a', 'b', 'c')"),
+        ({"introduced": ("2026-01-01", "soon")}, "introduced: 'soon' is not an ISO 8601 date or timestamp"),
+        ({"updated": (5, "2026-01-01")}, "updated: expected a datetime, a date or an ISO 8601 str, got int"),
         ({"introduced": ("2026-01-02", "2026-01-01")},
          "introduced: starts (2026-01-02T00:00:00Z) after it ends (2026-01-01T23:59:59Z)"),
         ({"updated": ("2026-01-01T00:00:01Z", "2026-01-01T00:00:00Z")},
