@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, cast
@@ -26,7 +27,7 @@ from typing import Any, Final, cast
 import numpy as np
 import pandas as pd
 
-from socketlab._errors import InvalidParameterError
+from socketlab._errors import DataWarning, InvalidParameterError
 from socketlab._frames import explode_coordinates, explode_problems, utc_timestamp
 from socketlab._schema import SEVERITY
 
@@ -297,6 +298,15 @@ def _from_day_numbers(numbers: pd.Series) -> pd.Series:
 # -- time to remediate -----------------------------------------------------------------------------------
 
 
+def _without_severity(data: pd.DataFrame, metric: str) -> None:
+    """Say so when items without a severity are left out of a per-severity metric (never silently)."""
+    missing = int(data["severity"].isna().sum())
+    if missing:
+        warnings.warn(
+            DataWarning(f"{metric}: {missing} of {len(data)} items have no severity and are left out"), stacklevel=4
+        )
+
+
 def _durations(frame: pd.DataFrame) -> pd.Series:
     """Days from opened to resolved (NaN while open)."""
     return _days(frame["resolved_at"] - frame["opened_at"])
@@ -312,6 +322,7 @@ def time_to_remediate(frame: pd.DataFrame) -> pd.DataFrame:
     ``alert_episodes`` (see ``items``).
     """
     data = items(frame)
+    _without_severity(data, "time_to_remediate")
     data = data.assign(days=_durations(data))
     dtype = _levels(data["severity"])
     rows = []
@@ -440,6 +451,7 @@ def introduced_vs_fixed(frame: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
             "freq", f"{freq!r}: choose {', '.join(f'{k} ({v})' for k, v in _FREQUENCIES.items())}"
         )
     data = items(frame)
+    _without_severity(data, "introduced_vs_fixed")
     dtype = _levels(data["severity"])
     opened = pd.DataFrame({"period": _period(data["opened_at"], freq), "severity": data["severity"]})
     done = data[data["resolved_at"].notna()]

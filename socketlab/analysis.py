@@ -12,10 +12,10 @@ Remediation metrics (``alert_episodes``, ``time_to_remediate``, ``sla_status``,
 Snyk issues, Snyk exports and Socket alert episodes alike: see socketlab._remediation.
 
 Several orgs: a frame that holds more than one org (the ``org`` column of
-``snapshots([...])``/``alerts([...])``, or Snyk's ``organization_id`` when it has several values)
-is analysed org by org: every function gives, for each org, exactly what it gives for that org's
-rows alone, with the org column first. Orgs are never pooled or picked silently; to pool them on
-purpose, drop the column first.
+``snapshots([...])``/``alerts([...])``, Snyk's ``organization_id``, or a Snyk export's
+``org_public_id``, when it has several values) is analysed org by org: every function gives,
+for each org, exactly what it gives for that org's rows alone, with the org column first. Orgs
+are never pooled or picked silently; to pool them on purpose, drop the column first.
 """
 
 from __future__ import annotations
@@ -73,8 +73,9 @@ SEVERITY_ORDER = SEVERITY.dtype()
 # value, so ``share[share.severity >= "high"]`` never picks it
 SHARE_SEVERITY = pd.CategoricalDtype(["all", *SEVERITY.values], ordered=True)
 STATE_ORDER = pd.CategoricalDtype(["active", "ignored"], ordered=True)
-# the column that says whose each row is: Socket's multi-org frames, then Snyk's relationship id
-ORG_COLUMNS: tuple[str, ...] = ("org", "organization_id")
+# the column that says whose each row is: Socket's multi-org frames, then Snyk's relationship id,
+# then the org id of a Snyk export (a group's export holds every org of the group)
+ORG_COLUMNS: tuple[str, ...] = ("org", "organization_id", "org_public_id")
 
 P = ParamSpec("P")
 

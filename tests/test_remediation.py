@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from socketlab import InvalidParameterError, analysis
+from socketlab import DataWarning, InvalidParameterError, analysis
+from socketlab._decoders import export_items
 from socketlab._frames import to_frame
-from socketlab._schema import ALERTS, ISSUES, SEVERITY
+from socketlab._schema import ALERTS, EXPORT_ISSUES, ISSUES, SEVERITY
 
 T0 = pd.Timestamp("2026-01-01", tz="UTC")
 
@@ -87,6 +88,39 @@ def test_several_orgs_each_get_exactly_their_own_answer() -> None:
         alone = analysis.time_to_remediate(rows.reset_index(drop=True))
         mine = out[out["organization_id"] == org].drop(columns="organization_id").reset_index(drop=True)
         pd.testing.assert_frame_equal(mine, alone)
+
+
+def test_a_group_export_is_analysed_org_by_org() -> None:
+    """A group's export names each row's org in org_public_id: never pooled."""
+    csv = (
+        b"ORG_PUBLIC_ID,ORG_SLUG,PROBLEM_ID,ISSUE_SEVERITY,ISSUE_STATUS,FIRST_INTRODUCED,LAST_RESOLVED\n"
+        b"org-a,a,SNYK-1,high,resolved,2026-01-01T00:00:00Z,2026-01-03T00:00:00Z\n"
+        b"org-b,b,SNYK-1,high,resolved,2026-01-01T00:00:00Z,2026-01-21T00:00:00Z\n"
+        b"org-b,b,SNYK-2,low,open,2026-01-01T00:00:00Z,\n"
+    )
+    export = to_frame(export_items(csv), EXPORT_ISSUES)
+    for metric in (analysis.time_to_remediate, analysis.introduced_vs_fixed):
+        out = metric(export)
+        assert out.columns[0] == "org_public_id" and set(out["org_public_id"]) == {"org-a", "org-b"}
+        for org, rows in export.groupby("org_public_id"):
+            alone = metric(rows.reset_index(drop=True))
+            mine = out[out["org_public_id"] == org].drop(columns="org_public_id").reset_index(drop=True)
+            pd.testing.assert_frame_equal(mine, alone.drop(columns="org_public_id", errors="ignore"))
+    medians = analysis.time_to_remediate(export).set_index(["org_public_id", "severity"])["median_days"]
+    assert (medians.loc[("org-a", "high")], medians.loc[("org-b", "high")]) == (2, 20)
+
+
+def test_items_without_a_severity_are_left_out_and_said_to_be() -> None:
+    frame = _issues(_issue("x", "high", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"),
+                    _issue("y", None, "2026-01-01T00:00:00Z", "2026-01-03T00:00:00Z"))  # type: ignore[arg-type]  # fmt: skip
+    with pytest.warns(DataWarning, match="^time_to_remediate: 1 of 2 items have no severity and are left out$"):
+        out = analysis.time_to_remediate(frame)
+    assert out["resolved"].sum() == 1
+    with pytest.warns(DataWarning, match="^introduced_vs_fixed: 1 of 2 items have no severity"):
+        assert analysis.introduced_vs_fixed(frame)["introduced"].sum() == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every item has a severity: nothing to say
+        analysis.time_to_remediate(ISSUES_FRAME)
 
 
 def test_a_raw_alerts_frame_is_pointed_to_alert_episodes() -> None:
