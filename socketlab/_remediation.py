@@ -18,6 +18,7 @@ Socket's episodes, which are measured in UTC days).
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import warnings
 from collections.abc import Mapping
@@ -405,7 +406,11 @@ def sla_status(
     """
     rules = SlaPolicy.of(policy)
     moment = _moment(now, "now")
-    if isinstance(warn_days, bool) or not isinstance(warn_days, int | float) or warn_days < 0:
+    if (
+        isinstance(warn_days, bool | np.bool_)
+        or not isinstance(warn_days, numbers.Real)
+        or not 0 <= warn_days < math.inf
+    ):
         raise InvalidParameterError("warn_days", f"expected a number of days, 0 or more, got {warn_days!r}")
     data = items(frame)
     allowed = data["severity"].astype("string").map(rules.days).astype("Float64")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -271,6 +272,8 @@ def test_sla_policy_warn_days_and_their_checks() -> None:
     frame = _issues(_issue("x", "low", "2026-01-01T00:00:00Z"))
     assert analysis.sla_status(frame, policy={"low": 25}, now=NOW).loc[0, "sla_state"] == "at_risk"
     assert analysis.sla_status(frame, policy={"low": 25}, now=NOW, warn_days=2).loc[0, "sla_state"] == "within"
+    numpy_days = np.int64(2)  # as a frame's value would be
+    assert analysis.sla_status(frame, policy={"low": 25}, now=NOW, warn_days=numpy_days).loc[0, "sla_state"] == "within"
     assert analysis.sla_status(frame, policy=analysis.SlaPolicy({"low": 5}), now=NOW).loc[0, "sla_state"] == "breached"
     assert pd.isna(analysis.sla_status(frame, policy={"high": 5}, now=NOW).loc[0, "sla_state"])
     for bad, argument in ((({"urgent": 3}), "policy"), ({"low": 0}, "policy"), ({"low": "30"}, "policy")):
@@ -279,8 +282,9 @@ def test_sla_policy_warn_days_and_their_checks() -> None:
         assert info.value.argument == argument
     with pytest.raises(InvalidParameterError, match="now"):
         analysis.sla_status(frame, now="next tuesday")
-    with pytest.raises(InvalidParameterError, match="warn_days"):
-        analysis.sla_status(frame, now=NOW, warn_days=-1)
+    for bad_days in (-1, True, "7", float("inf"), float("nan")):
+        with pytest.raises(InvalidParameterError, match="^warn_days: expected a number of days, 0 or more"):
+            analysis.sla_status(frame, now=NOW, warn_days=bad_days)  # type: ignore[arg-type]
 
 
 # -- introduced versus fixed --------------------------------------------------------------------------------
