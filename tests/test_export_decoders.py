@@ -232,6 +232,9 @@ def test_rows_must_add_up_only_when_finished_and_every_file_says() -> None:
     assert _results({"status": "STARTED", "row_count": 5, "results": counted}).files[0].row_count == 2
     error = _refused(decode_export_results, _body({"status": "FINISHED", "row_count": 2, "results": []}))
     assert str(error) == "200: the export's files hold 0 rows, its row_count says 2"
+    empty = [{"url": "https://f.example/a", "row_count": 0}]
+    error = _refused(decode_export_results, _body({"status": "FINISHED", "row_count": 2, "results": empty}))
+    assert str(error) == "200: the export's files hold 0 rows, its row_count says 2"
 
 
 @pytest.mark.parametrize(
