@@ -143,9 +143,10 @@ def backfill_to_dataset(
     into the dataset at ``root``, one UTC day partition as each window arrives.
 
     Only the windows in flight (``max_workers`` of ``window_days`` days) are held: a year of a
-    large org peaks at about a quarter of what fetching it into memory takes (benchmark 8). Days already in the dataset are skipped (``overwrite=True`` fetches them
-    again), except today and later, which are still changing: so a failed or interrupted run is
-    resumed by running it again. Every day asked gets a partition, an empty one when it had no
+    large org peaks at about a quarter of what fetching it into memory takes (benchmark 8).
+    Days already in the dataset are skipped (``overwrite=True`` fetches them again), except
+    today and later, which are still changing: so a failed or interrupted run is resumed by
+    running it again. Every day asked gets a partition, an empty one when it had no
     rows, so a resumed run knows it was done. Returns one row per day: org, utc_date, rows, and
     whether it was ``fetched`` or ``skipped``.
     """
