@@ -213,3 +213,17 @@ def vcr_config() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
     return str(CASSETTES / request.module.__name__.rpartition(".")[2])
+
+
+def chart_units(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every unit (mark) spec of a chart's Vega-Lite dict, inside layers, concatenations and facets."""
+    found, stack = [], [spec]
+    while stack:
+        node = stack.pop()
+        if "mark" in node:
+            found.append(node)
+        for key in ("layer", "vconcat", "hconcat", "concat"):
+            stack.extend(node.get(key, []))
+        if "spec" in node:
+            stack.append(node["spec"])
+    return found

@@ -10,6 +10,7 @@ import pytest
 
 from socketlab import charts, history, sandbox
 from socketlab.sandbox import SnykSandbox, SocketSandbox
+from tests.conftest import chart_units
 
 NOW = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
 
@@ -28,19 +29,6 @@ def issues() -> pd.DataFrame:
 
 def _data(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return [row for rows in spec.get("datasets", {}).values() for row in rows]
-
-
-def _units(spec: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every unit (mark) spec inside layers and concatenations."""
-    found = []
-    stack = [spec]
-    while stack:
-        node = stack.pop()
-        if "mark" in node:
-            found.append(node)
-        for key in ("layer", "vconcat", "hconcat", "concat"):
-            stack.extend(node.get(key, []))
-    return found
 
 
 def test_alert_trend_encodings(year: pd.DataFrame) -> None:
@@ -77,7 +65,7 @@ def test_one_severity_palette_everywhere(year: pd.DataFrame, issues: pd.DataFram
         charts.snyk_backlog_chart(issues, "2025-11-01", "2026-10-31"),
         charts.top_packages_chart(issues),
     ):
-        for unit in _units(chart.to_dict()):
+        for unit in chart_units(chart.to_dict()):
             scale = unit["encoding"]["color"]["scale"]
             colors.append(dict(zip(scale["domain"], scale["range"], strict=True)))
     for mapping in colors:
@@ -87,7 +75,7 @@ def test_one_severity_palette_everywhere(year: pd.DataFrame, issues: pd.DataFram
 
 def test_job_health_shows_failures_and_gaps(year: pd.DataFrame) -> None:
     spec = charts.job_health_chart(year).to_dict()
-    units = _units(spec)
+    units = chart_units(spec)
     color_scales = [u["encoding"]["color"]["scale"] for u in units if "color" in u.get("encoding", {})]
     assert all(
         dict(zip(s["domain"], s["range"], strict=True))["failure"] == charts.STATUS_COLORS["failure"]

@@ -11,6 +11,7 @@ import vl_convert as vlc
 
 from socketlab import InvalidParameterError, analysis, charts, sandbox
 from socketlab.sandbox import SnykSandbox, SocketSandbox
+from tests.conftest import chart_units
 
 NOW = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
 AS_OF = "2026-10-31T23:00:00Z"
@@ -29,19 +30,6 @@ def data() -> dict[str, pd.DataFrame]:
             "resolutions": sock.alert_resolutions("globex"),
             "issues": snyk.issues(org_id=SnykSandbox.org_id("globex")),
         }
-
-
-def _units(spec: dict[str, Any]) -> list[dict[str, Any]]:
-    found, stack = [], [spec]
-    while stack:
-        node = stack.pop()
-        if "mark" in node:
-            found.append(node)
-        for key in ("layer", "vconcat", "hconcat", "concat"):
-            stack.extend(node.get(key, []))
-        if "spec" in node:
-            stack.append(node["spec"])
-    return found
 
 
 def _renders(chart: Any) -> str:
@@ -106,7 +94,7 @@ def test_the_posture_chart_is_a_grid_of_tiles_with_sparklines(data: dict[str, pd
     spec = chart.to_dict()
     assert spec["title"]["text"] == "Posture summary" and "2026-10-31 23:00 UTC" in spec["title"]["subtitle"]
     assert [len(row["hconcat"]) for row in spec["vconcat"]] == [3, 3, 1]  # three a row: it fits a notebook
-    units = _units(spec)
+    units = chart_units(spec)
     lines = [u for u in units if (u["mark"] if isinstance(u["mark"], str) else u["mark"]["type"]) == "line"]
     assert len(lines) == summary.trends["tile"].nunique()  # one sparkline a tile with a trend, else a note
     assert "no trend" in {str(r.get("note")) for rows in spec["datasets"].values() for r in rows}
